@@ -1,0 +1,52 @@
+#!/bin/sh
+# deps.sh - install the Debian packages a cocosecret entry point needs.
+#
+# Usage: scripts/deps.sh GROUP...
+#   build   static binary (autotools for cryptsetup/lvm2 sources, json-c, uuid, nettle, popt)
+#   test    unit/CLI tests (cryptsetup CLI to make LUKS images)
+#   vm      test-vm: QEMU, OVMF, gnu-efi, kernel source and build deps, busybox, mtools
+#   dracut  dracut-core (never the 'dracut' package: it replaces initramfs-tools)
+#
+# Does nothing (and needs no root) when everything is already installed.
+set -eu
+
+pkgs_build="build-essential autoconf automake libtool autopoint pkg-config gettext
+	libpopt-dev libjson-c-dev uuid-dev nettle-dev libargon2-dev libblkid-dev
+	libaio-dev dpkg-dev xz-utils ca-certificates curl"
+pkgs_test="cryptsetup-bin e2fsprogs python3 strace"
+pkgs_vm="qemu-system-x86 ovmf gnu-efi linux-source-6.1 flex bison libelf-dev bc
+	libssl-dev kmod cpio mtools dosfstools busybox-static xz-utils zstd
+	cryptsetup-bin e2fsprogs python3 rsync"
+pkgs_dracut="dracut-core kmod cpio systemd lvm2"
+
+want=""
+for g in "$@"; do
+	case "$g" in
+	build) want="$want $pkgs_build" ;;
+	test) want="$want $pkgs_test" ;;
+	vm) want="$want $pkgs_vm" ;;
+	dracut) want="$want $pkgs_dracut" ;;
+	*) echo "deps.sh: unknown group '$g'" >&2; exit 1 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A stale package index is the usual reason for a failed install on a new machine.
+if ! apt-get install -y --no-install-recommends $missing; then
+	apt-get update
+	apt-get install -y --no-install-recommends $missing
+fi
