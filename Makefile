@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cocosecret - unlock a confidential VM's LUKS root with its launch secret.
+#
+#   make                 build the fully static ./cocosecret (installs build deps)
+#   make check           the whole test suite (unit + CLI + test-vm boots)
+#   make check-unit      only the tests that need no VM
+#   make demo            boot a VM whose encrypted root cocosecret unlocks
+#   make install         DESTDIR=... PREFIX=/usr
+#
+# Static libdevmapper/libcryptsetup are built from Debian's sources into
+# $(COCOSECRET_CACHE) (default /var/cache/cocosecret), outside the checkout.
+
+VERSION		:= 0.1.0
+PREFIX		?= /usr
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+DESTDIR		?=
+export COCOSECRET_CACHE ?= /var/cache/cocosecret
+
+CC		?= cc
+BUILD		:= build
+BIN		:= cocosecret
+
+SRCS		:= $(wildcard src/*.c)
+OBJS		:= $(SRCS:src/%.c=$(BUILD)/%.o)
+# The parts with no I/O: unit-tested and fuzzed on their own.
+PURE_SRCS	:= src/guid.c src/passphrase.c src/table.c
+
+WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla
+HARDEN		:= -fstack-protector-strong -fstack-clash-protection -fcf-protection \
+		   -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS		?= -Os
+ALL_CFLAGS	:= -std=c17 -D_GNU_SOURCE $(WARN) $(HARDEN) -ffunction-sections \
+		   -fdata-sections -DCOCOSECRET_VERSION='"$(VERSION)"' $(CFLAGS)
+LDFLAGS		?=
+ALL_LDFLAGS	:= -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections \
+		   -Wl,--fatal-warnings $(LDFLAGS)
+LIBS		:= -lcryptsetup -ldevmapper -ljson-c -luuid -lnettle -lpthread -lm
+
+.PHONY: all deps check check-unit demo install clean FORCE
+
+all: $(BIN)
+
+# --- static dependencies --------------------------------------------------
+# deps.mk records where build-deps.sh put the static libraries; the scripts
+# are no-ops when everything is installed and cached.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(BUILD)/deps.mk
+endif
+
+$(BUILD)/deps.mk: FORCE
+	@mkdir -p $(BUILD)
+	@scripts/deps.sh build
+	@p=$$(scripts/build-deps.sh) && echo "DEPS_PREFIX := $$p" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+deps: $(BUILD)/deps.mk
+
+# --- the binary -----------------------------------------------------------
+$(BUILD)/%.o: src/%.c $(BUILD)/deps.mk
+	$(CC) $(ALL_CFLAGS) -I$(DEPS_PREFIX)/include -MMD -MP -c -o $@ $<
+
+$(BIN).unstripped: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) -L$(DEPS_PREFIX)/lib $(LIBS)
+
+$(BIN): $(BIN).unstripped
+	strip --strip-all -o $@ $<
+	@size=$$(stat -c %s $@); echo "cocosecret: $$size bytes, static: $$(file -b $@ | cut -d, -f1-2)"
+
+-include $(OBJS:.o=.d)
+
+# --- docs -----------------------------------------------------------------
+docs/cocosecret.8: docs/cocosecret.8.in Makefile
+	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
+
+# --- tests ----------------------------------------------------------------
+check-unit: $(BIN)
+	@scripts/deps.sh test
+	tests/run
+
+check: check-unit
+	@scripts/deps.sh vm
+	test-vm/run
+
+demo: $(BIN)
+	@scripts/deps.sh vm
+	test-vm/demo
+
+# --- install --------------------------------------------------------------
+install: $(BIN) docs/cocosecret.8
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/cocosecret
+	install -D -m 0644 docs/cocosecret.8 $(DESTDIR)$(MANDIR)/man8/cocosecret.8
+
+clean:
+	rm -rf $(BUILD) $(BIN) $(BIN).unstripped docs/cocosecret.8 tests/out

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd-status.c - cocosecret status: what is there (never a secret's contents).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libcryptsetup.h>
+
+#include "cocosecret.h"
+#include "efisecret.h"
+#include "log.h"
+#include "luks.h"
+#include "safemem.h"
+
+static void show_secrets(struct secrets *sec)
+{
+	struct guid disk;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	(void)guid_parse(DISK_PASSPHRASE_GUID, &disk);
+	d = opendir(sec->dir);
+	if (!d) {
+		printf("secrets: %s: %s\n", sec->dir,
+		       errno == ENOENT ? "absent" : strerror(errno));
+		return;
+	}
+	printf("secrets: %s\n", sec->dir);
+	while ((de = readdir(d))) {
+		struct secure_buf b = { 0 };
+		struct guid g;
+		char gs[GUID_STR_LEN + 1];
+		int r;
+
+		if (guid_parse(de->d_name, &g) < 0)
+			continue;
+		n++;
+		guid_format(&g, gs);
+		r = secrets_read(sec, &g, 0, &b);
+		if (r < 0)
+			printf("  %s  %s%s\n", gs, secrets_strerror(r),
+			       guid_equal(&g, &disk) ? "  (disk passphrase)" : "");
+		else
+			printf("  %s  %zu bytes%s\n", gs, b.len,
+			       guid_equal(&g, &disk) ? "  (disk passphrase)" : "");
+		secure_free(&b);
+	}
+	closedir(d);
+	printf("entries: %d\n", n);
+}
+
+static int show_device(struct secrets *sec, const char *device)
+{
+	struct crypt_device *cd = NULL;
+	struct coco_token t;
+	char gs[GUID_STR_LEN + 1];
+	int r;
+
+	r = luks_load(device, &cd);
+	if (r < 0) {
+		printf("%s: %s\n", device, r == -ENOENT ? "not found" :
+		       r == -EINVAL ? "not a LUKS device" : strerror(-r));
+		return EXIT_NO_DEVICE;
+	}
+	printf("%s: %s, UUID %s\n", device, crypt_get_type(cd), crypt_get_uuid(cd));
+	if (luks_find_token(cd, &t) == 1) {
+		if (!t.has_guid)
+			(void)guid_parse(DISK_PASSPHRASE_GUID, &t.guid);
+		guid_format(&t.guid, gs);
+		printf("  %s token %d: keyslot %d, secret %s (%s)\n", COCO_TOKEN_TYPE, t.id,
+		       t.keyslot, gs, secrets_exists(sec, &t.guid) == 1 ? "present" : "absent");
+	} else {
+		printf("  no %s token\n", COCO_TOKEN_TYPE);
+	}
+	crypt_free(cd);
+	return EXIT_OK;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
+		COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct secrets sec = { 0 };
+	char state[32];
+	const char *st;
+	int c, ret = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (common_option(c, "status"))
+			continue;
+		switch (c) {
+		case OPT_SECRETS_DIR:
+			sec.dir = optarg;
+			break;
+		default:
+			errtryhelp("status");
+			return EXIT_ERROR;
+		}
+	}
+	(void)secure_process_init();
+	luks_setup_logging(log_get_level() >= LOG_LVL_DEBUG);
+
+	/* Look, don't touch: no mount, no module load. */
+	if (!sec.dir) {
+		sec.dir = COCO_SECRETS_DIR;
+		sec.system = true;
+		sec.module_state = -ENOENT;
+		printf("securityfs: %s\n", securityfs_mounted() ?
+		       "mounted on " SECURITYFS_MOUNT : "not mounted");
+		st = efi_secret_module_state(state, sizeof(state));
+		printf("efi_secret: %s\n", st ? st : "not loaded");
+		printf("secret area: %s\n",
+		       access("/sys/bus/platform/devices/efi_secret", F_OK) == 0 ?
+		       "present" : "absent (no EFI secret area: not a SEV guest, or no firmware support)");
+	}
+	show_secrets(&sec);
+	for (; optind < argc; optind++)
+		if (show_device(&sec, argv[optind]) != EXIT_OK)
+			ret = EXIT_NO_DEVICE;
+	return ret;
+}

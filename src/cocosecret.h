@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef COCOSECRET_H
+#define COCOSECRET_H
+
+#include <stdbool.h>
+
+#include "guid.h"
+
+/* Exit codes: a fixed interface (the initramfs falls back on EXIT_NO_SECRET). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,		/* usage or other error */
+	EXIT_WRONG_SECRET = 2,	/* the secret does not open the volume */
+	EXIT_NO_MEMORY = 3,
+	EXIT_NO_DEVICE = 4,	/* device not found or not LUKS */
+	EXIT_BUSY = 5,		/* device busy, or name in use by another device */
+	EXIT_NO_SECRET = 6,	/* no securityfs, no efi_secret, no area, no such GUID */
+};
+
+#define DEFAULT_TIMEOUT_MS 5000
+
+int cmd_unlock(int argc, char **argv);
+int cmd_wipe(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_table(int argc, char **argv);
+
+/* Shared option helpers (cocosecret.c). */
+int parse_guid_arg(const char *arg, struct guid *g);
+int parse_timeout_arg(const char *arg, unsigned int *ms);
+int parse_uint_arg(const char *arg, unsigned int max, unsigned int *v);
+/* Handle the options every verb takes (-v, --debug, -h); 1 if handled. */
+int common_option(int c, const char *verb);
+void errtryhelp(const char *verb);
+void usage_verb(const char *verb);
+
+#define COMMON_LONGOPTS \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "debug", no_argument, NULL, OPT_DEBUG }, \
+	{ "help", no_argument, NULL, 'h' }
+
+#define COMMON_SHORTOPTS "vh"
+
+enum {
+	OPT_DEBUG = 0x100,
+	OPT_GUID,
+	OPT_SECRETS_DIR,
+	OPT_KEY_SLOT,
+	OPT_TIMEOUT,
+	OPT_TEST_PASSPHRASE,
+	OPT_KEEP,
+	OPT_READONLY,
+	OPT_ALLOW_DISCARDS,
+	OPT_ALL,
+};
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef COCOSECRET_LUKS_H
+#define COCOSECRET_LUKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "guid.h"
+
+struct crypt_device;
+
+#define COCO_TOKEN_TYPE "cocosecret"
+
+/* What a LUKS2 token {"type":"cocosecret","keyslots":["N"],"guid":"..."} says. */
+struct coco_token {
+	int id;		/* token number */
+	int keyslot;	/* first keyslot it names, or -1 */
+	bool has_guid;
+	struct guid guid;
+};
+
+/*
+ * Parse one token's JSON.  Returns 1 for a cocosecret token (fields
+ * filled), 0 for a token of another type, -EINVAL for malformed JSON or a
+ * cocosecret token with a bad field.
+ */
+int luks_token_parse(const char *json, size_t len, struct coco_token *t);
+
+/* Route libcryptsetup's messages into log_msg(); debug enables its debug output. */
+void luks_setup_logging(bool debug);
+
+/*
+ * Open DEVICE and load its LUKS header.  Returns 0, -ENOENT (no such
+ * device), -ENOTBLK (neither block device nor file), -EINVAL (not LUKS or
+ * a damaged header), other -errno.
+ */
+int luks_load(const char *device, struct crypt_device **cd);
+
+/* The first valid cocosecret token: 1 found, 0 none. */
+int luks_find_token(struct crypt_device *cd, struct coco_token *t);
+
+/* "luks-<UUID>" */
+int luks_default_name(struct crypt_device *cd, char *buf, size_t len);
+
+/*
+ * Is NAME active?  0 no; 1 yes, on this device; -EBUSY yes, on another
+ * device; other -errno.
+ */
+int luks_name_state(struct crypt_device *cd, const char *device, const char *name);
+
+#endif

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * safemem.c - locked buffers for secrets, wiping, process hardening.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "safemem.h"
+
+int secure_process_init(void)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &no_core) < 0)
+		return -errno;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -errno;
+	/*
+	 * Lock everything, including libcryptsetup's copies of the
+	 * passphrase and the volume key.  Without CAP_IPC_LOCK a small
+	 * RLIMIT_MEMLOCK makes this fail; the secret buffer itself is still
+	 * locked by secure_alloc(), so go on with a warning.
+	 */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		log_verbose("mlockall failed (%s); only secret buffers are locked",
+			    strerror(errno));
+	return 0;
+}
+
+int secure_alloc(struct secure_buf *b, size_t cap)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t map;
+	void *p;
+
+	memset(b, 0, sizeof(*b));
+	if (page <= 0)
+		page = 4096;
+	if (cap == 0 || cap > ((size_t)1 << 30))
+		return -EINVAL;
+	map = (cap + (size_t)page - 1) & ~((size_t)page - 1);
+
+	p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	if (mlock(p, map) < 0) {
+		int r = errno == EPERM ? -EPERM : -ENOMEM;
+
+		munmap(p, map);
+		return r;
+	}
+	/* Advisory: an older kernel without these flags is still safe. */
+	(void)madvise(p, map, MADV_DONTDUMP);
+	(void)madvise(p, map, MADV_WIPEONFORK);
+
+	b->data = p;
+	b->cap = cap;
+	b->map = map;
+	return 0;
+}
+
+void secure_free(struct secure_buf *b)
+{
+	if (!b->data)
+		return;
+	explicit_bzero(b->data, b->map);
+	munlock(b->data, b->map);
+	munmap(b->data, b->map);
+	memset(b, 0, sizeof(*b));
+}
