@@ -8,7 +8,7 @@
 #
 #   ${COCOSECRET_CACHE:-/var/cache/cocosecret}/deps/<key>/{include,lib}
 #
-# <key> hashes this script (pins, flags) and the compiler version, so a
+# <key> hashes this script (pins, flags), scripts/patches/ and the compiler version, so a
 # change to either builds afresh and an unchanged tree reuses the cache.
 # Prints the prefix on stdout; everything else goes to stderr.
 set -eu
@@ -38,7 +38,8 @@ DEP_CFLAGS="-Os -g0 -fPIE -ffunction-sections -fdata-sections -fstack-protector-
 
 msg() { echo "build-deps: $*" >&2; }
 
-key=$( { cat "$0"; gcc --version | head -n 1; } | sha256sum | cut -c1-16)
+PATCHES=$(cd "$(dirname "$0")" && pwd)/patches
+key=$( { cat "$0" "$PATCHES"/*.patch; gcc --version | head -n 1; } | sha256sum | cut -c1-16)
 PREFIX="$CACHE/deps/$key"
 if [ -f "$PREFIX/.done" ]; then
 	echo "$PREFIX"
@@ -82,6 +83,11 @@ mkdir -p "$stage/include" "$stage/lib"
 # Checksums were verified above (dpkg-source would want the signer's key).
 dpkg-source --no-check -x "$CACHE/dl/lvm2_${LVM_DEB}.dsc" "$work/lvm2" >&2
 dpkg-source --no-check -x "$CACHE/dl/cryptsetup_${CS_DEB}.dsc" "$work/cryptsetup" >&2
+# Our own patches on top of Debian's (see the header of each).
+for p in "$PATCHES"/cryptsetup-*.patch; do
+	msg "applying $(basename "$p")"
+	patch -d "$work/cryptsetup" -p1 --no-backup-if-mismatch <"$p" >&2
+done
 
 msg "building libdevmapper $LVM_DEB"
 (

@@ -64,8 +64,8 @@ static int show_device(struct secrets *sec, const char *device)
 
 	r = luks_load(device, &cd);
 	if (r < 0) {
-		printf("%s: %s\n", device, r == -ENOENT ? "not found" :
-		       r == -EINVAL ? "not a LUKS device" : strerror(-r));
+		log_err("%s: %s", device, r == -ENOENT ? "not found" :
+			r == -EINVAL ? "not a LUKS device" : strerror(-r));
 		return EXIT_NO_DEVICE;
 	}
 	printf("%s: %s, UUID %s\n", device, crypt_get_type(cd), crypt_get_uuid(cd));
@@ -94,16 +94,17 @@ int cmd_status(int argc, char **argv)
 	const char *st;
 	int c, ret = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (common_option(c, "status"))
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = common_option(c, "status", argv);
+
+		if (r < 0)
+			return EXIT_ERROR;
+		if (r > 0)
 			continue;
 		switch (c) {
 		case OPT_SECRETS_DIR:
 			sec.dir = optarg;
 			break;
-		default:
-			errtryhelp("status");
-			return EXIT_ERROR;
 		}
 	}
 	(void)secure_process_init();

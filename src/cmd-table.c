@@ -98,17 +98,12 @@ static int table_build_cmd(int argc, char **argv)
 	size_t total, hlen, sum = 0;
 	int c, i, n, r, ret = EXIT_ERROR;
 
-	while ((c = getopt_long(argc, argv, "o:" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (common_option(c, "table"))
-			continue;
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		default:
-			errtryhelp("table");
+	while ((c = getopt_long(argc, argv, ":o:" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		r = common_option(c, "table", argv);
+		if (r < 0)
 			return EXIT_ERROR;
-		}
+		if (r == 0)
+			output = optarg;	/* only 'o' is left */
 	}
 	n = argc - optind;
 	if (!output || n < 1) {
@@ -191,12 +186,9 @@ static int table_dump_cmd(int argc, char **argv)
 	char err[160], gs[GUID_STR_LEN + 1];
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (!common_option(c, "table")) {
-			errtryhelp("table");
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORTOPTS, longopts, NULL)) != -1)
+		if (common_option(c, "table", argv) < 0)
 			return EXIT_ERROR;
-		}
-	}
 	if (argc - optind != 1) {
 		log_err("table dump: need exactly one FILE");
 		errtryhelp("table");

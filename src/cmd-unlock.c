@@ -51,8 +51,12 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 	o->key_slot = CRYPT_ANY_SLOT;
 	o->timeout_ms = DEFAULT_TIMEOUT_MS;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (common_option(c, "unlock"))
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = common_option(c, "unlock", argv);
+
+		if (r < 0)
+			return -EINVAL;
+		if (r > 0)
 			continue;
 		switch (c) {
 		case OPT_GUID:
@@ -88,12 +92,11 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 		case OPT_ALLOW_DISCARDS:
 			o->flags |= CRYPT_ACTIVATE_ALLOW_DISCARDS;
 			break;
-		default:
-			return -EINVAL;
 		}
 	}
 	if (optind >= argc) {
 		log_err("unlock: no DEVICE given");
+		errtryhelp("unlock");
 		return -EINVAL;
 	}
 	o->device = argv[optind++];
@@ -101,6 +104,7 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 		o->name = argv[optind++];
 	if (optind < argc) {
 		log_err("unlock: unexpected argument '%.64s'", argv[optind]);
+		errtryhelp("unlock");
 		return -EINVAL;
 	}
 	if (o->name && (!*o->name || strchr(o->name, '/'))) {
@@ -176,6 +180,9 @@ static int activate_exit(const struct unlock_opts *o, const char *name,
 	case -EEXIST:
 		log_err("cannot activate %s as %s: device busy", o->device, name);
 		return EXIT_BUSY;
+	case -ENOTSUP:
+		log_err("cannot activate %s: device-mapper (dm-crypt) is not available", o->device);
+		return EXIT_ERROR;
 	default:
 		log_err("cannot activate %s: %s", o->device, strerror(-r));
 		return EXIT_ERROR;
@@ -195,10 +202,8 @@ int cmd_unlock(int argc, char **argv)
 	size_t plen;
 	int r, ret;
 
-	if (parse_args(argc, argv, &o) < 0) {
-		errtryhelp("unlock");
+	if (parse_args(argc, argv, &o) < 0)
 		return EXIT_ERROR;
-	}
 	luks_setup_logging(log_get_level() >= LOG_LVL_DEBUG);
 	if (secure_process_init() < 0) {
 		log_err("cannot harden the process: %s", strerror(errno));

@@ -70,10 +70,14 @@ int cmd_wipe(int argc, char **argv)
 	struct secrets sec;
 	struct guid *guids = NULL;
 	bool all = false;
-	int c, i, n, r = 0;
+	int c, i, n, ret = 0;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (common_option(c, "wipe"))
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = common_option(c, "wipe", argv);
+
+		if (r < 0)
+			return EXIT_ERROR;
+		if (r > 0)
 			continue;
 		switch (c) {
 		case OPT_SECRETS_DIR:
@@ -82,9 +86,6 @@ int cmd_wipe(int argc, char **argv)
 		case OPT_ALL:
 			all = true;
 			break;
-		default:
-			errtryhelp("wipe");
-			return EXIT_ERROR;
 		}
 	}
 	n = argc - optind;
@@ -112,12 +113,12 @@ int cmd_wipe(int argc, char **argv)
 	/* Loading efi_secret is what makes an unread secret wipeable. */
 	secrets_init(&sec, dir);
 	if (all) {
-		r = wipe_all(&sec);
+		ret = wipe_all(&sec);
 	} else {
 		for (i = 0; i < (n ? n : 1); i++)
 			if (wipe_one(&sec, &guids[i]) < 0)
-				r = -EIO;
+				ret = -EIO;
 	}
 	free(guids);
-	return r < 0 ? EXIT_ERROR : EXIT_OK;
+	return ret < 0 ? EXIT_ERROR : EXIT_OK;
 }

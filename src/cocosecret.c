@@ -70,9 +70,23 @@ void errtryhelp(const char *verb)
 		fprintf(stderr, "Try 'cocosecret --help' for more information.\n");
 }
 
-int common_option(int c, const char *verb)
+int common_option(int c, const char *verb, char **argv)
 {
+	const char *opt = argv[optind - 1];
+	const char *sep = *verb ? ": " : "";
+
 	switch (c) {
+	case ':':
+		log_err("%s%soption '%.64s' requires an argument", verb, sep, opt);
+		errtryhelp(*verb ? verb : NULL);
+		return -1;
+	case '?':
+		if (optopt && strncmp(opt, "--", 2))
+			log_err("%s%sinvalid option -- '%c'", verb, sep, optopt);
+		else
+			log_err("%s%sunrecognized option '%.64s'", verb, sep, opt);
+		errtryhelp(*verb ? verb : NULL);
+		return -1;
 	case 'v':
 		if (log_get_level() < LOG_LVL_VERBOSE)
 			log_set_level(LOG_LVL_VERBOSE);
@@ -166,17 +180,17 @@ int main(int argc, char **argv)
 		log_set_kmsg(1);
 
 	/* '+': stop at the verb; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+V" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (common_option(c, ""))
-			continue;
-		switch (c) {
-		case 'V':
-			printf("cocosecret %s\n", COCOSECRET_VERSION);
-			return EXIT_OK;
-		default:
-			errtryhelp(NULL);
+	opterr = 0;	/* our own messages, prefixed like every other */
+	while ((c = getopt_long(argc, argv, "+:V" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = common_option(c, "", argv);
+
+		if (r < 0)
 			return EXIT_ERROR;
-		}
+		if (r > 0)
+			continue;
+		/* only 'V' is left */
+		printf("cocosecret %s\n", COCOSECRET_VERSION);
+		return EXIT_OK;
 	}
 	if (optind >= argc) {
 		log_err("no verb given");

@@ -28,8 +28,11 @@ int cmd_table(int argc, char **argv);
 int parse_guid_arg(const char *arg, struct guid *g);
 int parse_timeout_arg(const char *arg, unsigned int *ms);
 int parse_uint_arg(const char *arg, unsigned int max, unsigned int *v);
-/* Handle the options every verb takes (-v, --debug, -h); 1 if handled. */
-int common_option(int c, const char *verb);
+/*
+ * Handle the options every verb takes (-v, --debug, -h) and getopt's
+ * errors: 1 handled, 0 not one of them, -1 a usage error (reported).
+ */
+int common_option(int c, const char *verb, char **argv);
 void errtryhelp(const char *verb);
 void usage_verb(const char *verb);
 
@@ -38,6 +41,7 @@ void usage_verb(const char *verb);
 	{ "debug", no_argument, NULL, OPT_DEBUG }, \
 	{ "help", no_argument, NULL, 'h' }
 
+/* getopt strings start with ':' so that a missing argument is told apart. */
 #define COMMON_SHORTOPTS "vh"
 
 enum {

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * unit.c - unit tests of the pure parts: GUIDs, the passphrase rule, the
+ * secret table (against ../shared/vectors when given their directory).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/guid.h"
+#include "../src/passphrase.h"
+#include "../src/table.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do { \
+	if (cond) { \
+		passed++; \
+	} else { \
+		failed++; \
+		printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+	} \
+} while (0)
+
+static void test_guid(void)
+{
+	static const unsigned char disk_le[16] = {
+		0xe5, 0x69, 0x68, 0x73, 0xf0, 0x84, 0x73, 0x49,
+		0x92, 0xec, 0x06, 0x87, 0x9c, 0xe3, 0xda, 0x0b,
+	};
+	static const char *const bad[] = {
+		"", "736869e5-84f0-4973-92ec-06879ce3da0", "736869e5-84f0-4973-92ec-06879ce3da0bb",
+		"736869e5x84f0-4973-92ec-06879ce3da0b", "736869e5-84f0-4973-92ec_06879ce3da0b",
+		"g36869e5-84f0-4973-92ec-06879ce3da0b", "{36869e5-84f0-4973-92ec-06879ce3da0b}",
+		"736869e584f0497392ec06879ce3da0b", " 736869e5-84f0-4973-92ec-06879ce3da0b",
+		"736869e5-84f0-4973-92ec-06879ce3da0 ", "736869e5--84f0-4973-92ec-06879ce3da0",
+	};
+	struct guid g, h;
+	char s[GUID_STR_LEN + 1];
+
+	CHECK(guid_parse(DISK_PASSPHRASE_GUID, &g) == 0, "parse disk GUID");
+	CHECK(!memcmp(g.b, disk_le, 16), "disk GUID in EFI byte order");
+	guid_format(&g, s);
+	CHECK(!strcmp(s, DISK_PASSPHRASE_GUID), "format round trip: %s", s);
+	CHECK(guid_parse("736869E5-84F0-4973-92EC-06879CE3DA0B", &h) == 0 && guid_equal(&g, &h),
+	      "upper case accepted");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(guid_parse(bad[i], &h) == -EINVAL, "reject '%s'", bad[i]);
+	CHECK(guid_parse_n(DISK_PASSPHRASE_GUID "=file", GUID_STR_LEN, &h) == 0 &&
+	      guid_equal(&g, &h), "parse_n stops at its length");
+	memset(&h, 0, sizeof(h));
+	CHECK(guid_is_null(&h) && !guid_is_null(&g), "null GUID");
+}
+
+static void test_passphrase(void)
+{
+	static const struct {
+		const char *data;
+		size_t len, want;
+	} cases[] = {
+		{ "secret", 6, 6 },
+		{ "secret\n", 7, 6 },
+		{ "secret\n\n", 8, 7 },		/* one newline only */
+		{ "secret\0", 7, 6 },		/* GRUB: NUL-terminated */
+		{ "secret\n\0", 8, 6 },		/* NUL first, then the newline */
+		{ "sec\0ret", 7, 3 },		/* up to the first NUL */
+		{ "secret\r\n", 8, 7 },		/* only \n is special */
+		{ "\n", 1, 0 },
+		{ "\0secret", 7, 0 },
+		{ "", 0, 0 },
+		{ "\xff\xfe\x01\x80", 4, 4 },	/* binary */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t got = passphrase_len((const unsigned char *)cases[i].data, cases[i].len);
+
+		CHECK(got == cases[i].want, "passphrase case %zu: got %zu want %zu", i, got,
+		      cases[i].want);
+	}
+	CHECK(passphrase_len(NULL, 5) == 0, "NULL data");
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	static unsigned char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return NULL;
+	*len = (size_t)n;
+	return buf;
+}
+
+/* NAME.txt lists "GUID FILE" lines; NAME.bin is the table built from them. */
+static void test_vector(const char *dir, const char *name)
+{
+	struct table_entry ent[8];
+	unsigned char *datas[8] = { 0 }, out[4096];
+	char path[512], line[512];
+	size_t n = 0, len, out_len = 0, blen = 0;
+	struct table_info info;
+	unsigned char *bin;
+	char err[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.txt", dir, name);
+	f = fopen(path, "r");
+	CHECK(f != NULL, "open %s", path);
+	if (!f)
+		return;
+	while (n < 8 && fgets(line, sizeof(line), f)) {
+		char file[256];
+		unsigned char *d;
+
+		if (sscanf(line, "%*36s %255s", file) != 1 || guid_parse_n(line, 36, &ent[n].guid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		d = slurp(path, &len);
+		CHECK(d != NULL, "read %s", path);
+		if (!d)
+			break;
+		datas[n] = malloc(len ? len : 1);
+		memcpy(datas[n], d, len);
+		ent[n].data = datas[n];
+		ent[n].len = len;
+		n++;
+	}
+	fclose(f);
+
+	CHECK(table_build(ent, n, out, sizeof(out), &out_len) == 0, "%s: build", name);
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	bin = slurp(path, &blen);
+	CHECK(bin && blen == out_len && !memcmp(bin, out, blen),
+	      "%s: build is byte-identical to %s.bin (%zu vs %zu bytes)", name, name, out_len, blen);
+	CHECK(table_parse(out, out_len, &info, err, sizeof(err)) == 0 && info.files == n,
+	      "%s: parse own table", name);
+	for (size_t i = 0; i < n && i < info.files; i++)
+		CHECK(guid_equal(&info.entry[i].guid, &ent[i].guid) &&
+		      info.entry[i].len == ent[i].len &&
+		      !memcmp(info.entry[i].data, ent[i].data, ent[i].len),
+		      "%s: entry %zu round trip", name, i);
+	for (size_t i = 0; i < n; i++)
+		free(datas[i]);
+}
+
+static void test_bad_vector(const char *dir, const char *name)
+{
+	struct table_info info;
+	char path[512], err[160] = "";
+	unsigned char *bin;
+	size_t blen = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	bin = slurp(path, &blen);
+	CHECK(bin != NULL, "read %s", path);
+	if (bin)
+		CHECK(table_parse(bin, blen, &info, err, sizeof(err)) == -EINVAL && err[0],
+		      "%s rejected", name);
+}
+
+static void test_table(void)
+{
+	struct table_entry e[3] = { 0 };
+	unsigned char out[256];
+	struct table_info info;
+	size_t len, total, hlen;
+	char err[160];
+
+	/* padding: 16 - len % 16, a full 16 when aligned */
+	CHECK(table_size(e, 0, &total, &hlen) == 0 && hlen == 20 && total == 32, "empty table");
+	e[0].len = 4;
+	(void)guid_parse(DISK_PASSPHRASE_GUID, &e[0].guid);
+	e[0].data = (const unsigned char *)"abcd";
+	CHECK(table_size(e, 1, &total, &hlen) == 0 && hlen == 44 && total == 48, "padding");
+	e[0].len = 24;
+	e[0].data = (const unsigned char *)"abcdefghijklmnopqrstuvwx";
+	CHECK(table_size(e, 1, &total, &hlen) == 0 && hlen == 64 && total == 80, "aligned pads 16");
+	CHECK(table_build(e, 1, out, 79, &len) == -ENOSPC, "short buffer");
+	e[1] = e[0];
+	CHECK(table_build(e, 2, out, sizeof(out), &len) == -EEXIST, "duplicate GUID");
+	memset(&e[1].guid, 0, sizeof(e[1].guid));
+	CHECK(table_build(e, 2, out, sizeof(out), &len) == -EINVAL, "null GUID");
+
+	/* a deleted (null-GUID) entry is skipped, as the kernel does */
+	CHECK(table_build(e, 1, out, sizeof(out), &len) == 0, "build one");
+	memset(out + 20, 0, 16);
+	CHECK(table_parse(out, len, &info, err, sizeof(err)) == 0 && info.files == 0 &&
+	      info.deleted == 1, "deleted entry skipped");
+	CHECK(table_parse(out, 19, &info, err, sizeof(err)) == -EINVAL, "shorter than header");
+	CHECK(table_build(e, 1, out, sizeof(out), &len) == 0, "build one again");
+	out[16] = 19;
+	CHECK(table_parse(out, len, &info, err, sizeof(err)) == -EINVAL, "header length < 20");
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const good[] = { "one-entry", "grub-nul", "three-entries", "aligned" };
+	static const char *const bad[] = {
+		"bad-header-guid.bin", "bad-entry-short.bin", "bad-entry-past-end.bin",
+		"bad-total-too-big.bin", "bad-truncated.bin",
+	};
+
+	test_guid();
+	test_passphrase();
+	test_table();
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+			test_vector(argv[1], good[i]);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			test_bad_vector(argv[1], bad[i]);
+	}
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
