@@ -40,7 +40,7 @@ LIBS		:= -lcryptsetup -ldevmapper -ljson-c -luuid -lnettle -lpthread -lm
 
 .PHONY: all deps check check-unit demo install clean FORCE
 
-all: $(BIN)
+all: $(BIN) docs/cocosecret.8
 
 # --- static dependencies --------------------------------------------------
 # deps.mk records where build-deps.sh put the static libraries; the scripts
