@@ -27,8 +27,11 @@ struct unlock_opts {
 	unsigned int timeout_ms;
 	bool test_passphrase;
 	bool keep;
+	bool require_token;
 	uint32_t flags;
 };
+
+enum { OPT_REQUIRE_TOKEN = 0x200 };
 
 static int parse_args(int argc, char **argv, struct unlock_opts *o)
 {
@@ -41,6 +44,7 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "readonly", no_argument, NULL, OPT_READONLY },
 		{ "allow-discards", no_argument, NULL, OPT_ALLOW_DISCARDS },
+		{ "require-token", no_argument, NULL, OPT_REQUIRE_TOKEN },
 		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,6 +95,9 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 			break;
 		case OPT_ALLOW_DISCARDS:
 			o->flags |= CRYPT_ACTIVATE_ALLOW_DISCARDS;
+			break;
+		case OPT_REQUIRE_TOKEN:
+			o->require_token = true;
 			break;
 		}
 	}
@@ -214,6 +221,16 @@ int cmd_unlock(int argc, char **argv)
 	if (r < 0)
 		return load_exit(o.device, r);
 
+	if (luks_find_token(cd, &token) == 1) {
+		log_verbose("%s: %s token %d (keyslot %d)", o.device, COCO_TOKEN_TYPE,
+			    token.id, token.keyslot);
+	} else if (o.require_token) {
+		/* Not one of ours: nothing read, nothing wiped. */
+		log_verbose("%s has no %s token; skipped", o.device, COCO_TOKEN_TYPE);
+		ret = EXIT_NO_SECRET;
+		goto out;
+	}
+
 	if (!o.test_passphrase) {
 		if (o.name) {
 			name = o.name;
@@ -238,9 +255,6 @@ int cmd_unlock(int argc, char **argv)
 		/* Other errors (no device-mapper yet): activation will say. */
 	}
 
-	if (luks_find_token(cd, &token) == 1)
-		log_verbose("%s: %s token %d (keyslot %d)", o.device, COCO_TOKEN_TYPE,
-			    token.id, token.keyslot);
 	if (o.has_guid)
 		guid = o.guid;
 	else if (token.has_guid)

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libcryptsetup.h>
+
 #include "cocosecret.h"
 #include "efisecret.h"
+#include "luks.h"
 #include "log.h"
 #include "safemem.h"
 
@@ -58,25 +61,60 @@ static int wipe_all(struct secrets *sec)
 	return ret;
 }
 
+/* The GUID DEVICE's cocosecret token names; 0 none (no token, not LUKS, absent). */
+static int token_guid(const char *device, struct guid *g)
+{
+	struct crypt_device *cd = NULL;
+	struct coco_token t;
+	int r;
+
+	if (luks_load(device, &cd) < 0) {
+		log_verbose("%s: no LUKS header to read a token from", device);
+		return 0;
+	}
+	r = luks_find_token(cd, &t);
+	crypt_free(cd);
+	if (r != 1)
+		return 0;
+	if (t.has_guid)
+		*g = t.guid;
+	else
+		(void)guid_parse(DISK_PASSPHRASE_GUID, g);
+	return 1;
+}
+
 int cmd_wipe(int argc, char **argv)
 {
+	enum { OPT_TOKEN_OF = 0x200 };
 	static const struct option longopts[] = {
 		{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "token-of", required_argument, NULL, OPT_TOKEN_OF },
 		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL;
 	struct secrets sec;
 	struct guid *guids = NULL;
+	const char **devices = NULL;
 	bool all = false;
-	int c, i, n, ret = 0;
+	int c, i, n = 0, ndev = 0, ret = 0;
 
+	/* at most argc GUIDs and devices, plus the default */
+	guids = calloc((size_t)argc + 1, sizeof(*guids));
+	devices = calloc((size_t)argc + 1, sizeof(*devices));
+	if (!guids || !devices) {
+		log_err("out of memory");
+		ret = EXIT_NO_MEMORY;
+		goto out;
+	}
 	while ((c = getopt_long(argc, argv, ":" COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		int r = common_option(c, "wipe", argv);
 
-		if (r < 0)
-			return EXIT_ERROR;
+		if (r < 0) {
+			ret = EXIT_ERROR;
+			goto out;
+		}
 		if (r > 0)
 			continue;
 		switch (c) {
@@ -86,39 +124,50 @@ int cmd_wipe(int argc, char **argv)
 		case OPT_ALL:
 			all = true;
 			break;
+		case OPT_TOKEN_OF:
+			devices[ndev++] = optarg;
+			break;
 		}
 	}
-	n = argc - optind;
-	if (all && n) {
-		log_err("wipe: --all and GUIDs exclude each other");
+	if (all && (optind < argc || ndev)) {
+		log_err("wipe: --all excludes GUIDs and --token-of");
 		errtryhelp("wipe");
-		return EXIT_ERROR;
+		ret = EXIT_ERROR;
+		goto out;
 	}
 	/* Check every GUID before wiping any. */
-	guids = calloc((size_t)(n ? n : 1), sizeof(*guids));
-	if (!guids) {
-		log_err("out of memory");
-		return EXIT_NO_MEMORY;
-	}
-	for (i = 0; i < n; i++) {
-		if (parse_guid_arg(argv[optind + i], &guids[i]) < 0) {
-			free(guids);
-			return EXIT_ERROR;
+	for (; optind < argc; optind++) {
+		if (parse_guid_arg(argv[optind], &guids[n]) < 0) {
+			ret = EXIT_ERROR;
+			goto out;
 		}
+		n++;
 	}
-	if (!n)
-		(void)guid_parse(DISK_PASSPHRASE_GUID, &guids[0]);
+	if (!n && !ndev && !all)
+		(void)guid_parse(DISK_PASSPHRASE_GUID, &guids[n++]);
 
 	(void)secure_process_init();
+	luks_setup_logging(log_get_level() >= LOG_LVL_DEBUG);
+	for (i = 0; i < ndev; i++)
+		if (token_guid(devices[i], &guids[n]) == 1)
+			n++;
+
 	/* Loading efi_secret is what makes an unread secret wipeable. */
 	secrets_init(&sec, dir);
 	if (all) {
-		ret = wipe_all(&sec);
-	} else {
-		for (i = 0; i < (n ? n : 1); i++)
-			if (wipe_one(&sec, &guids[i]) < 0)
-				ret = -EIO;
+		ret = wipe_all(&sec) < 0 ? EXIT_ERROR : EXIT_OK;
+		goto out;
 	}
+	for (i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (int j = 0; j < i; j++)
+			seen = seen || guid_equal(&guids[i], &guids[j]);
+		if (!seen && wipe_one(&sec, &guids[i]) < 0)
+			ret = EXIT_ERROR;
+	}
+out:
+	free(devices);
 	free(guids);
-	return ret < 0 ? EXIT_ERROR : EXIT_OK;
+	return ret;
 }

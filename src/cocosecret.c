@@ -22,8 +22,9 @@
 static const char *const verb_usage[][2] = {
 	{ "unlock",
 	  "unlock [--guid GUID] [--secrets-dir DIR] [--key-slot N] [--timeout SEC]\n"
-	  "                  [--test-passphrase] [--keep] [--readonly] [--allow-discards] DEVICE [NAME]" },
-	{ "wipe", "wipe [--secrets-dir DIR] [--all | GUID...]" },
+	  "                  [--test-passphrase] [--keep] [--readonly] [--allow-discards]\n"
+	  "                  [--require-token] DEVICE [NAME]" },
+	{ "wipe", "wipe [--secrets-dir DIR] [--all | [--token-of DEVICE]... GUID...]" },
 	{ "status", "status [--secrets-dir DIR] [DEVICE...]" },
 	{ "table", "table build -o OUT GUID=FILE...\n"
 		   "  cocosecret table dump FILE" },
