@@ -26,6 +26,11 @@ static const char *const verb_usage[][2] = {
 	  "                  [--require-token] DEVICE [NAME]" },
 	{ "wipe", "wipe [--secrets-dir DIR] [--all | [--token-of DEVICE]... GUID...]" },
 	{ "status", "status [--secrets-dir DIR] [DEVICE...]" },
+	{ "enroll",
+	  "enroll [--guid GUID] [--key-file FILE] [--secret-file FILE] --secret-out FILE\n"
+	  "                  [--wipe-slot N] [--iter-time MS] [--pbkdf-memory KIB]\n"
+	  "                  [--pbkdf-force-iterations N] DEVICE" },
+	{ "unenroll", "unenroll [--wipe-slot N] DEVICE" },
 	{ "table", "table build -o OUT GUID=FILE...\n"
 		   "  cocosecret table dump FILE" },
 };
@@ -173,6 +178,8 @@ int main(int argc, char **argv)
 		{ "wipe", cmd_wipe },
 		{ "status", cmd_status },
 		{ "table", cmd_table },
+		{ "enroll", cmd_enroll },
+		{ "unenroll", cmd_unenroll },
 	};
 	int c;
 

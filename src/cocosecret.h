@@ -23,6 +23,8 @@ int cmd_unlock(int argc, char **argv);
 int cmd_wipe(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_table(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_unenroll(int argc, char **argv);
 
 /* Shared option helpers (cocosecret.c). */
 int parse_guid_arg(const char *arg, struct guid *g);
@@ -55,6 +57,13 @@ enum {
 	OPT_READONLY,
 	OPT_ALLOW_DISCARDS,
 	OPT_ALL,
+	OPT_KEY_FILE,
+	OPT_SECRET_FILE,
+	OPT_SECRET_OUT,
+	OPT_WIPE_SLOT,
+	OPT_ITER_TIME,
+	OPT_PBKDF_MEMORY,
+	OPT_PBKDF_ITERATIONS,
 };
 
 #endif

@@ -198,3 +198,70 @@ int luks_name_state(struct crypt_device *cd, const char *device, const char *nam
 	crypt_free(active);
 	return r;
 }
+
+/* --- enroll/unenroll: keyslot and token bookkeeping ----------------------- */
+
+uint32_t luks_active_slots(struct crypt_device *cd)
+{
+	int i, max = crypt_keyslot_max(crypt_get_type(cd));
+	uint32_t mask = 0;
+
+	for (i = 0; i < max && i < 32; i++) {
+		crypt_keyslot_info ki = crypt_keyslot_status(cd, i);
+
+		if (ki == CRYPT_SLOT_ACTIVE || ki == CRYPT_SLOT_ACTIVE_LAST)
+			mask |= 1U << i;
+	}
+	return mask;
+}
+
+uint32_t luks_tokens_of_type(struct crypt_device *cd, const char *type, bool want)
+{
+	const char *t, *dtype = crypt_get_type(cd);
+	uint32_t mask = 0;
+	int i;
+
+	if (!dtype || strcmp(dtype, CRYPT_LUKS2))
+		return 0;
+	for (i = 0; i < LUKS2_MAX_TOKENS; i++) {
+		crypt_token_info ti = crypt_token_status(cd, i, &t);
+
+		if (ti == CRYPT_TOKEN_INVALID || ti == CRYPT_TOKEN_INACTIVE)
+			continue;
+		if ((t && !strcmp(t, type)) == want)
+			mask |= 1U << i;
+	}
+	return mask;
+}
+
+uint32_t luks_token_slots(struct crypt_device *cd, int token)
+{
+	uint32_t mask = 0;
+	int i;
+
+	for (i = 0; i < 32; i++)
+		if (crypt_token_is_assigned(cd, token, i) == 0)
+			mask |= 1U << i;
+	return mask;
+}
+
+int luks_token_add(struct crypt_device *cd, int keyslot, const struct guid *g)
+{
+	char json[128], gs[GUID_STR_LEN + 1];
+	int n;
+
+	guid_format(g, gs);
+	n = snprintf(json, sizeof(json),
+		     "{\"type\":\"" COCO_TOKEN_TYPE "\",\"keyslots\":[\"%d\"],\"guid\":\"%s\"}",
+		     keyslot, gs);
+	if (n < 0 || (size_t)n >= sizeof(json))
+		return -EINVAL;
+	return crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json);
+}
+
+int luks_token_remove(struct crypt_device *cd, int token)
+{
+	int r = crypt_token_json_set(cd, token, NULL);
+
+	return r < 0 ? r : 0;
+}

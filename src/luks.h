@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "guid.h"
 
@@ -47,5 +48,26 @@ int luks_default_name(struct crypt_device *cd, char *buf, size_t len);
  * device; other -errno.
  */
 int luks_name_state(struct crypt_device *cd, const char *device, const char *name);
+
+/* Keyslots that open the volume (active), as a bitmask. */
+uint32_t luks_active_slots(struct crypt_device *cd);
+
+/*
+ * LUKS2 tokens whose type is TYPE (want) or is not (!want), as a bitmask;
+ * 0 for LUKS1.  By type alone: a malformed cocosecret token counts too.
+ */
+uint32_t luks_tokens_of_type(struct crypt_device *cd, const char *type, bool want);
+
+/* Keyslots assigned to TOKEN, as a bitmask. */
+uint32_t luks_token_slots(struct crypt_device *cd, int token);
+
+/*
+ * Add {"type":"cocosecret","keyslots":["N"],"guid":"<lower-case GUID>"}:
+ * returns the new token's id, or -errno.
+ */
+int luks_token_add(struct crypt_device *cd, int keyslot, const struct guid *g);
+
+/* Remove TOKEN: 0 or -errno. */
+int luks_token_remove(struct crypt_device *cd, int token);
 
 #endif
