@@ -14,6 +14,8 @@ VERSION		:= 0.1.0
 PREFIX		?= /usr
 SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
+# dracut looks in its own directory, whatever PREFIX is
+DRACUTDIR	?= $(shell pkg-config --variable=dracutdir dracut 2>/dev/null || echo /usr/lib/dracut)
 DESTDIR		?=
 export COCOSECRET_CACHE ?= /var/cache/cocosecret
 
@@ -40,7 +42,7 @@ LIBS		:= -lcryptsetup -ldevmapper -ljson-c -luuid -lnettle -lpthread -lm
 
 .PHONY: all deps check check-unit demo install clean FORCE
 
-all: $(BIN) docs/cocosecret.8
+all: $(BIN) $(MANPAGES)
 
 # --- static dependencies --------------------------------------------------
 # deps.mk records where build-deps.sh put the static libraries; the scripts
@@ -71,7 +73,9 @@ $(BIN): $(BIN).unstripped
 -include $(OBJS:.o=.d)
 
 # --- docs -----------------------------------------------------------------
-docs/cocosecret.8: docs/cocosecret.8.in Makefile
+MANPAGES	:= docs/cocosecret.8 docs/dracut.cocosecret.7
+
+docs/%: docs/%.in Makefile
 	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
 
 # --- tests ----------------------------------------------------------------
@@ -88,9 +92,13 @@ demo: $(BIN)
 	test-vm/demo
 
 # --- install --------------------------------------------------------------
-install: $(BIN) docs/cocosecret.8
+install: $(BIN) $(MANPAGES)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/cocosecret
 	install -D -m 0644 docs/cocosecret.8 $(DESTDIR)$(MANDIR)/man8/cocosecret.8
+	install -D -m 0644 docs/dracut.cocosecret.7 $(DESTDIR)$(MANDIR)/man7/dracut.cocosecret.7
+	install -d $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret
+	install -m 0755 dracut-module/50cocosecret/*.sh $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/
+	install -m 0644 dracut-module/50cocosecret/*.service $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/
 
 clean:
-	rm -rf $(BUILD) $(BIN) $(BIN).unstripped docs/cocosecret.8 tests/out
+	rm -rf $(BUILD) $(BIN) $(BIN).unstripped $(MANPAGES) tests/out

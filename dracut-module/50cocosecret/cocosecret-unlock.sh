@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cocosecret-unlock DEVICE NAME [auto]
+#
+# Unlock DEVICE as NAME with the launch secret, before dracut's
+# cryptroot-ask or systemd-cryptsetup asks for a passphrase (they then find
+# the volume active).  Run from the initqueue (udev rule) or from a
+# generated cocosecret@.service.  "auto": DEVICE is any LUKS volume; only
+# one with a cocosecret token is ours, under its default name.
+#
+# Exit 0 whenever the normal passphrase prompt should follow; with
+# rd.cocosecret.headless=1 a failure goes to the emergency path instead.
+
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+. /lib/dracut-lib.sh
+. /lib/cocosecret-lib.sh
+
+dev=$1
+name=$2
+mode=$3
+
+cocosecret_enabled || exit 0
+[ -n "$name" ] && [ -b "/dev/mapper/$name" ] && exit 0
+
+[ -d "$COCOSECRET_RUN" ] || mkdir -m 0700 "$COCOSECRET_RUN"
+# dm_crypt pulls in dm_mod: libdevmapper needs /dev/mapper/control.
+[ -d /sys/module/dm_crypt ] || modprobe -q dm_crypt
+
+# shellcheck disable=SC2046 # word splitting of the options is wanted
+set -- $(cocosecret_unlock_opts)
+[ "$mode" = auto ] && set -- "$@" --require-token
+"$COCOSECRET" unlock --keep "$@" "$dev" ${name:+"$name"}
+rc=$?
+
+echo "$dev" >> "$COCOSECRET_RUN/devices"
+[ -n "$name" ] && : > "$COCOSECRET_RUN/attempted-$name"
+
+headless=0
+getargbool 0 rd.cocosecret.headless && headless=1
+
+case $rc in
+    0)
+        cocosecret_wipe_if_done
+        exit 0
+        ;;
+    2) why="the secret does not open $dev" ;;
+    3) why="not enough memory to open $dev with the secret" ;;
+    6)
+        # auto: a volume without a cocosecret token is not ours
+        [ "$mode" = auto ] && exit 0
+        why="no secret for $dev"
+        ;;
+    *) why="cannot unlock $dev with the secret (exit $rc)" ;;
+esac
+
+if [ "$headless" = 1 ]; then
+    cocosecret_wipe_ours
+    cocosecret_msg "$why; rd.cocosecret.headless=1: not prompting, giving up"
+    if [ -n "$DRACUT_SYSTEMD" ]; then
+        # the unit's OnFailure= takes the emergency path
+        exit 1
+    fi
+    mkdir -p /run/initramfs
+    : > /run/initramfs/.die
+    emergency_shell -n cocosecret "cocosecret: $why (headless)"
+    exit 1
+fi
+
+cocosecret_msg "$why; falling back to the passphrase prompt"
+cocosecret_wipe_if_done
+exit 0

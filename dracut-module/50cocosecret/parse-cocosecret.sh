@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cmdline hook (non-systemd initramfs): have each target LUKS volume
+# unlocked with the launch secret when it appears.  The initqueue runs these
+# jobs before the settled jobs, so before 90crypt's cryptroot-ask.
+
+type cocosecret_targets > /dev/null 2>&1 || . /lib/cocosecret-lib.sh
+
+cocosecret_write_rules() {
+    local _uuid _name _initqueue _flat
+    _initqueue=$(command -v initqueue)
+    echo 'SUBSYSTEM!="block", GOTO="cocosecret_end"'
+    echo 'ACTION!="add|change", GOTO="cocosecret_end"'
+    echo 'ENV{ID_FS_TYPE}!="crypto_LUKS", GOTO="cocosecret_end"'
+    while read -r _uuid _name; do
+        [ -n "$_uuid" ] || continue
+        printf -- 'ENV{ID_FS_UUID}=="*%s*", ' "$_uuid"
+        printf -- 'RUN+="%s --onetime --unique --name cocosecret-%%k ' "$_initqueue"
+        # shellcheck disable=SC2016 # $env{} is udev's
+        printf -- '/sbin/cocosecret-unlock $env{DEVNAME} %s", GOTO="cocosecret_end"\n' "$_name"
+
+        # the initqueue is not finished before the mapping exists
+        # shellcheck disable=SC2154 # hookdir: dracut-lib.sh
+        _flat=$(echo "$_uuid" | tr -d -)
+        printf -- '[ -e /dev/disk/by-id/dm-uuid-CRYPT-LUKS?-*%s*-* ] || exit 1\n' "$_flat" \
+            >> "$hookdir/initqueue/finished/50-cocosecret.sh"
+    done << TARGETS
+$(cocosecret_targets)
+TARGETS
+    if getargbool 0 rd.cocosecret.auto; then
+        printf -- 'RUN+="%s --onetime --unique --name cocosecret-%%k ' "$_initqueue"
+        # shellcheck disable=SC2016
+        printf -- '/sbin/cocosecret-unlock $env{DEVNAME} \\"\\" auto"\n'
+    fi
+    echo 'LABEL="cocosecret_end"'
+}
+
+if cocosecret_enabled; then
+    cocosecret_write_rules > /etc/udev/rules.d/69-cocosecret.rules
+else
+    info "cocosecret: disabled by rd.cocosecret=0 or rd.luks=0"
+    rm -f -- /etc/udev/rules.d/69-cocosecret.rules
+fi
