@@ -60,11 +60,16 @@ $(BUILD)/deps.mk: FORCE
 deps: $(BUILD)/deps.mk
 
 # --- the binary -----------------------------------------------------------
+# V=1 shows the full commands
+Q		:= $(if $(V),,@)
+
 $(BUILD)/%.o: src/%.c $(BUILD)/deps.mk
-	$(CC) $(ALL_CFLAGS) -I$(DEPS_PREFIX)/include -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(DEPS_PREFIX)/include -MMD -MP -c -o $@ $<
 
 $(BIN).unstripped: $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) -L$(DEPS_PREFIX)/lib $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) -L$(DEPS_PREFIX)/lib $(LIBS)
 
 $(BIN): $(BIN).unstripped
 	strip --strip-all -o $@ $<

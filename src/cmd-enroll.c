@@ -47,30 +47,6 @@ struct enroll_opts {
 	unsigned int pbkdf_iterations;	/* 0: benchmarked */
 };
 
-static int load_exit(const char *device, int r)
-{
-	switch (r) {
-	case -ENOENT:
-		log_err("device %s not found", device);
-		return EXIT_NO_DEVICE;
-	case -ENOTBLK:
-		log_err("%s is neither a block device nor a file", device);
-		return EXIT_NO_DEVICE;
-	case -ENOMEM:
-		log_err("out of memory loading %s", device);
-		return EXIT_NO_MEMORY;
-	case -EBUSY:
-		log_err("device %s is busy", device);
-		return EXIT_BUSY;
-	case -EACCES:
-		log_err("cannot access %s: %s", device, strerror(-r));
-		return EXIT_ERROR;
-	default:
-		log_err("%s is not a valid LUKS device", device);
-		return EXIT_NO_DEVICE;
-	}
-}
-
 static bool is_luks2(struct crypt_device *cd)
 {
 	const char *type = crypt_get_type(cd);
@@ -79,65 +55,6 @@ static bool is_luks2(struct crypt_device *cd)
 }
 
 /* --- secret material: files, the terminal, getrandom ----------------------- */
-
-/* Read a whole regular file (at most max bytes) into a locked buffer. */
-static int read_secret_file(const char *path, size_t max, struct secure_buf *b)
-{
-	struct stat sb;
-	int fd, r = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		r = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
-	r = secure_alloc(b, max + 1);
-	if (r < 0)
-		goto out;
-	while (b->len < b->cap) {
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-	}
-	if (b->len > max)
-		r = -EFBIG;
-out:
-	if (r < 0)
-		secure_free(b);
-	close(fd);
-	return r;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static volatile sig_atomic_t got_signal;
 
@@ -232,7 +149,7 @@ static int get_existing_passphrase(const struct enroll_opts *o, struct secure_bu
 	int r;
 
 	if (o->key_file) {
-		r = read_secret_file(o->key_file, KEY_FILE_MAX, b);
+		r = secure_read_file(o->key_file, KEY_FILE_MAX, b);
 		if (r < 0) {
 			log_err("cannot read key file %s: %s", o->key_file,
 				r == -EFBIG ? "larger than 64 KiB" :
@@ -331,7 +248,7 @@ static int get_secret(const struct enroll_opts *o, struct secure_buf *b, size_t 
 		*len = b->len;
 		return 0;
 	}
-	r = read_secret_file(o->secret_file, SECRET_MAX_SIZE, b);
+	r = secure_read_file(o->secret_file, SECRET_MAX_SIZE, b);
 	if (r < 0) {
 		log_err("cannot read secret file %s: %s", o->secret_file,
 			r == -EFBIG ? "larger than 4096 bytes (no launch secret can be)" :
@@ -654,7 +571,7 @@ int cmd_enroll(int argc, char **argv)
 
 	r = luks_load(o.device, &cd);
 	if (r < 0)
-		return load_exit(o.device, r);
+		return luks_load_exit(o.device, r);
 
 	/* Everything that can be refused is refused before anything changes. */
 	if (o.wipe_slot >= 0 && check_wipe_slot(cd, o.device, o.wipe_slot) < 0)
@@ -812,7 +729,7 @@ int cmd_unenroll(int argc, char **argv)
 
 	r = luks_load(device, &cd);
 	if (r < 0)
-		return load_exit(device, r);
+		return luks_load_exit(device, r);
 
 	if (wipe_slot >= 0) {
 		if (check_wipe_slot(cd, device, wipe_slot) < 0)

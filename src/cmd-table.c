@@ -19,67 +19,14 @@
 /* Far beyond OVMF's 3 KiB area; keeps a mistaken input from eating memory. */
 #define TABLE_FILE_MAX (64 * 1024)
 
-/* Read a whole regular file into a locked buffer of at most max bytes. */
-static int read_file_secure(const char *path, size_t max, struct secure_buf *b)
-{
-	struct stat sb;
-	int fd, r = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		r = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
-	r = secure_alloc(b, max + 1);
-	if (r < 0)
-		goto out;
-	while (b->len < b->cap) {
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-	}
-	if (b->len > max)
-		r = -EFBIG;
-out:
-	if (r < 0)
-		secure_free(b);
-	close(fd);
-	return r;
-}
-
 static int write_file(const char *path, const unsigned char *data, size_t len)
 {
-	int fd, r = 0;
+	int fd, r;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
+	r = write_all(fd, data, len);
 	if (close(fd) < 0 && !r)
 		r = -errno;
 	return r;
@@ -126,7 +73,7 @@ static int table_build_cmd(int argc, char **argv)
 			log_err("table build: '%.64s' is not GUID=FILE", arg);
 			goto out;
 		}
-		r = read_file_secure(eq + 1, TABLE_FILE_MAX, &bufs[i]);
+		r = secure_read_file(eq + 1, TABLE_FILE_MAX, &bufs[i]);
 		if (r < 0) {
 			log_err("table build: cannot read %s: %s", eq + 1,
 				r == -EFBIG ? "file too large" : strerror(-r));
@@ -195,7 +142,7 @@ static int table_dump_cmd(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	(void)secure_process_init();
-	r = read_file_secure(argv[optind], TABLE_FILE_MAX, &b);
+	r = secure_read_file(argv[optind], TABLE_FILE_MAX, &b);
 	if (r < 0) {
 		log_err("cannot read %s: %s", argv[optind],
 			r == -EFBIG ? "file too large" : strerror(-r));

@@ -121,30 +121,6 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 	return 0;
 }
 
-static int load_exit(const char *device, int r)
-{
-	switch (r) {
-	case -ENOENT:
-		log_err("device %s not found", device);
-		return EXIT_NO_DEVICE;
-	case -ENOTBLK:
-		log_err("%s is neither a block device nor a file", device);
-		return EXIT_NO_DEVICE;
-	case -ENOMEM:
-		log_err("out of memory loading %s", device);
-		return EXIT_NO_MEMORY;
-	case -EBUSY:
-		log_err("device %s is busy", device);
-		return EXIT_BUSY;
-	case -EACCES:
-		log_err("cannot access %s: %s", device, strerror(-r));
-		return EXIT_ERROR;
-	default:
-		log_err("%s is not a valid LUKS device", device);
-		return EXIT_NO_DEVICE;
-	}
-}
-
 /* Try the token's keyslot first (cheap), then the one asked for. */
 static int activate(struct crypt_device *cd, const char *name, int token_slot,
 		    int key_slot, const struct secure_buf *pass, size_t len, uint32_t flags)
@@ -219,7 +195,7 @@ int cmd_unlock(int argc, char **argv)
 
 	r = luks_load(o.device, &cd);
 	if (r < 0)
-		return load_exit(o.device, r);
+		return luks_load_exit(o.device, r);
 
 	if (luks_find_token(cd, &token) == 1) {
 		log_verbose("%s: %s token %d (keyslot %d)", o.device, COCO_TOKEN_TYPE,

@@ -14,6 +14,7 @@
 
 #include "cocosecret.h"
 #include "log.h"
+#include "luks.h"
 
 #ifndef COCOSECRET_VERSION
 #define COCOSECRET_VERSION "unknown"
@@ -105,6 +106,30 @@ int common_option(int c, const char *verb, char **argv)
 		exit(EXIT_OK);
 	default:
 		return 0;
+	}
+}
+
+int luks_load_exit(const char *device, int r)
+{
+	switch (r) {
+	case -ENOENT:
+		log_err("device %s not found", device);
+		return EXIT_NO_DEVICE;
+	case -ENOTBLK:
+		log_err("%s is neither a block device nor a file", device);
+		return EXIT_NO_DEVICE;
+	case -ENOMEM:
+		log_err("out of memory loading %s", device);
+		return EXIT_NO_MEMORY;
+	case -EBUSY:
+		log_err("device %s is busy", device);
+		return EXIT_BUSY;
+	case -EACCES:
+		log_err("cannot access %s: %s", device, strerror(-r));
+		return EXIT_ERROR;
+	default:
+		log_err("%s is not a valid LUKS device", device);
+		return EXIT_NO_DEVICE;
 	}
 }
 

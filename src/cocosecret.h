@@ -28,6 +28,8 @@ int cmd_unenroll(int argc, char **argv);
 
 /* Shared option helpers (cocosecret.c). */
 int parse_guid_arg(const char *arg, struct guid *g);
+/* Report a luks_load() error for DEVICE; returns its exit code. */
+int luks_load_exit(const char *device, int r);
 int parse_timeout_arg(const char *arg, unsigned int *ms);
 int parse_uint_arg(const char *arg, unsigned int max, unsigned int *v);
 /*

@@ -260,43 +260,17 @@ int secrets_read(struct secrets *s, const struct guid *g, unsigned int timeout_m
 	fd = open_entry(s, g, timeout_ms);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &sb) < 0) {
+	if (fstat(fd, &sb) < 0)
 		r = -errno;
-		goto out;
-	}
-	if (S_ISDIR(sb.st_mode)) {
-		r = -EISDIR;
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	r = secure_alloc(b, SECRET_MAX_SIZE + 1);
-	if (r < 0)
-		goto out;
-	/* efi_secret reports size 0: read until EOF. */
-	while (b->len < b->cap) {
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-	}
-	if (b->len > SECRET_MAX_SIZE)
-		r = -EFBIG;
-	else if (b->len == 0)
-		r = -ENODATA;
-out:
-	if (r < 0)
-		secure_free(b);
+	else if (!S_ISREG(sb.st_mode))
+		r = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
+	else
+		r = secure_read_fd(fd, SECRET_MAX_SIZE, b);	/* size 0: read to EOF */
 	close(fd);
+	if (r == 0 && b->len == 0) {
+		secure_free(b);
+		r = -ENODATA;
+	}
 	return r;
 }
 

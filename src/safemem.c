@@ -3,10 +3,12 @@
  * safemem.c - locked buffers for secrets, wiping, process hardening.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -72,4 +74,67 @@ void secure_free(struct secure_buf *b)
 	munlock(b->data, b->map);
 	munmap(b->data, b->map);
 	memset(b, 0, sizeof(*b));
+}
+
+int secure_read_fd(int fd, size_t max, struct secure_buf *b)
+{
+	int r;
+
+	r = secure_alloc(b, max + 1);
+	if (r < 0)
+		return r;
+	while (b->len < b->cap) {
+		ssize_t n = read(fd, b->data + b->len, b->cap - b->len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto err;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	if (b->len <= max)
+		return 0;
+	r = -EFBIG;
+err:
+	secure_free(b);
+	return r;
+}
+
+int secure_read_file(const char *path, size_t max, struct secure_buf *b)
+{
+	struct stat sb;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0)
+		r = -errno;
+	else if (!S_ISREG(sb.st_mode))
+		r = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
+	else
+		r = secure_read_fd(fd, max, b);
+	close(fd);
+	return r;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

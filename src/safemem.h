@@ -24,4 +24,20 @@ struct secure_buf {
 int secure_alloc(struct secure_buf *b, size_t cap);
 void secure_free(struct secure_buf *b);
 
+/*
+ * Read fd to EOF into b (allocated here, max + 1 bytes, so that a larger
+ * input is told apart): 0, -EFBIG (more than max bytes), -errno.  On error
+ * b is freed.
+ */
+int secure_read_fd(int fd, size_t max, struct secure_buf *b);
+
+/*
+ * Read a whole regular file: as secure_read_fd(), plus -EISDIR/-EINVAL for
+ * a directory/anything not a regular file.  A FIFO does not block.
+ */
+int secure_read_file(const char *path, size_t max, struct secure_buf *b);
+
+/* Write all of buf to fd (retrying short writes): 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+
 #endif
