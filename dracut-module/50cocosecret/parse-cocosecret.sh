@@ -20,8 +20,8 @@ cocosecret_write_rules() {
         printf -- '/sbin/cocosecret-unlock $env{DEVNAME} %s", GOTO="cocosecret_end"\n' "$_name"
 
         # the initqueue is not finished before the mapping exists
-        # shellcheck disable=SC2154 # hookdir: dracut-lib.sh
         _flat=$(echo "$_uuid" | tr -d -)
+        # shellcheck disable=SC2154 # hookdir: dracut-lib.sh
         printf -- '[ -e /dev/disk/by-id/dm-uuid-CRYPT-LUKS?-*%s*-* ] || exit 1\n' "$_flat" \
             >> "$hookdir/initqueue/finished/50-cocosecret.sh"
     done << TARGETS
