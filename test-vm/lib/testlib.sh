@@ -1,0 +1,120 @@
+# testlib.sh - helpers for test-vm scenarios (sourced by test-vm/run, bash).
+#
+# A scenario is test-vm/scenarios/NN-name/test.sh defining TEST_DESCRIPTION,
+# test_setup() and test_run() (dracut's test/TEST-* shape). Both run in the scenario's
+# own output directory ($T = test-vm/out/scenarios/NN-name), with `set -eu`; any
+# failing command or assertion fails the scenario.
+#
+# Provided by test-vm/run:
+#   TESTVM        test-vm/ directory         TESTVM_KDIR   test kernel cache directory
+#   TESTVM_INITRD busybox initramfs image    TESTVM_ROOTFS real-root tree for disks
+#   COCOSECRET_BIN the binary under test     T             this scenario's output dir
+
+DISK_GUID=736869e5-84f0-4973-92ec-06879ce3da0b
+
+fail() {
+	echo "FAIL: $*" >&2
+	return 1
+}
+
+# mkpass FILE [BYTES]: a random text passphrase (base64url of BYTES random bytes,
+# default 32), without a newline.
+mkpass() {
+	head -c "${2:-32}" /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=' >"$1"
+}
+
+# mkdisk IMG KEYFILE [mkdisk options]: an encrypted root disk (default LUKS2, pbkdf2).
+mkdisk() {
+	local img=$1 key=$2
+	shift 2
+	"$TESTVM/lib/mkdisk" -o "$img" -k "$key" -r "$TESTVM_ROOTFS" "$@"
+}
+
+# mktable OUT GUID=FILE...: a secret table (sevctl layout).
+mktable() {
+	local out=$1
+	shift
+	python3 "$TESTVM/lib/secrettable.py" build -o "$out" "$@"
+}
+
+# luks_uuid IMG
+luks_uuid() {
+	cryptsetup luksUUID "$1"
+}
+
+# _boot [test-vm/boot options]: run test-vm/boot with this scenario's log and timeout;
+# the time it took goes to BOOT_SECONDS.
+_boot() {
+	local t0 rc=0
+	t0=$(date +%s.%N)
+	"$TESTVM/boot" --log "$T/serial.log" --timeout "${BOOT_TIMEOUT:-240}" "$@" || rc=$?
+	BOOT_SECONDS=$(echo "$(date +%s.%N) - $t0" | bc)
+	printf 'boot: %.1f s\n' "$BOOT_SECONDS"
+	[ "$rc" = 0 ] || fail "test-vm/boot exited $rc"
+}
+
+# boot [test-vm/boot options]: boot with the busybox initramfs; serial log in
+# $T/serial.log. Fails the scenario when test-vm/boot fails.
+boot() {
+	_boot --initrd "$TESTVM_INITRD" "$@"
+}
+
+# What every dracut scenario's kernel command line holds: no emergency shell (a
+# failure powers the VM off instead of waiting at a shell).
+DRACUT_CMDLINE="rd.shell=0 rd.emergency=poweroff"
+# The passphrase prompt, in both modes: systemd's "Please enter passphrase for disk
+# NAME" and cryptsetup's "Enter passphrase for DEVICE" (dracut's cryptroot-ask).
+PROMPT="nter passphrase for"
+
+# dboot [test-vm/boot options]: boot with the initramfs that the real
+# `dracut -a cocosecret` makes in $MODE: systemd (dracut's default with its systemd
+# module) or nosystemd (--omit systemd systemd-initrd dracut-systemd).
+dboot() {
+	case "$MODE" in
+	systemd) _boot --dracut-args "" "$@" ;;
+	nosystemd) _boot --dracut-args '--omit "systemd systemd-initrd dracut-systemd"' "$@" ;;
+	*) fail "MODE is '$MODE': a dracut scenario needs TEST_MODES" ;;
+	esac
+}
+
+# luks_root IMG [NAME]: the kernel arguments for a LUKS root on IMG mapped as NAME.
+luks_root() {
+	local uuid
+	uuid=$(luks_uuid "$1")
+	echo "rd.luks.uuid=$uuid root=/dev/mapper/${2:-luks-$uuid}"
+}
+
+# assert_log TEXT: the serial log contains TEXT (fixed string).
+assert_log() {
+	grep -qF -- "$1" "$T/serial.log" || fail "serial log lacks '$1'"
+	echo "ok: '$1'"
+}
+
+# assert_log_re REGEX: the serial log matches an extended regular expression.
+assert_log_re() {
+	grep -qE -- "$1" "$T/serial.log" || fail "serial log does not match /$1/"
+	echo "ok: /$1/"
+}
+
+# refute_log TEXT: the serial log does not contain TEXT.
+refute_log() {
+	! grep -qF -- "$1" "$T/serial.log" || fail "serial log shows '$1'"
+	echo "ok: no '$1'"
+}
+
+# log_value KEY: the value of the last "KEY=value" on the console (e.g. elapsed_ms).
+log_value() {
+	grep -oE -- "$1=[^ ]*" "$T/serial.log" | tail -n 1 | cut -d= -f2 | tr -d '\r'
+}
+
+# assert_unlock RC [MAX_MS]: the initramfs reported `cocosecret unlock` exit code RC
+# (within MAX_MS milliseconds).
+assert_unlock() {
+	assert_log "COCO: unlock rc=$1 "
+	local ms
+	ms=$(log_value elapsed_ms)
+	echo "unlock took $ms ms"
+	if [ -n "${2:-}" ]; then
+		[ "$ms" -le "$2" ] || fail "unlock took $ms ms (limit $2 ms)"
+	fi
+}
