@@ -62,9 +62,22 @@ if [ "$headless" = 1 ]; then
         # the unit's OnFailure= takes the emergency path
         exit 1
     fi
+    # dracut's cryptroot-ask must not prompt for it either
+    [ -n "$name" ] && : > "/tmp/cryptroot-asked-$name"
     mkdir -p /run/initramfs
     : > /run/initramfs/.die
     emergency_shell -n cocosecret "cocosecret: $why (headless)"
+    # Still here: rd.emergency could not be carried out (without systemd, the
+    # initramfs's poweroff/reboot may be systemctl's).  Ask the kernel.
+    case "$(getarg rd.emergency)" in
+        reboot) action=b ;;
+        poweroff | halt | "") action=o ;;
+        *) action="" ;;
+    esac
+    if [ -n "$action" ] && [ -w /proc/sysrq-trigger ]; then
+        cocosecret_msg "rd.emergency did not stop the system; asking the kernel to"
+        echo "$action" > /proc/sysrq-trigger
+    fi
     exit 1
 fi
 
