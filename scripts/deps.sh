@@ -6,6 +6,9 @@
 #   test    unit/CLI tests (cryptsetup CLI to make LUKS images)
 #   vm      test-vm: QEMU, OVMF, gnu-efi, kernel source and build deps, busybox, mtools
 #   dracut  dracut-core (never the 'dracut' package: it replaces initramfs-tools)
+#   hardening  make analyze/check-asan/check-valgrind/fuzz: clang + compiler-rt
+#           (ASan, UBSan, libFuzzer), llvm (llvm-cov, llvm-symbolizer), valgrind,
+#           cppcheck, clang-tidy, shellcheck, strace
 #
 # Does nothing (and needs no root) when everything is already installed.
 set -eu
@@ -18,6 +21,8 @@ pkgs_vm="qemu-system-x86 ovmf gnu-efi linux-source-6.1 flex bison libelf-dev bc
 	libssl-dev kmod cpio mtools dosfstools busybox-static xz-utils zstd
 	cryptsetup-bin e2fsprogs python3 rsync gcc make libc6-dev"
 pkgs_dracut="dracut-core kmod cpio systemd lvm2"
+pkgs_hardening="clang-14 libclang-rt-14-dev llvm-14 valgrind cppcheck clang-tidy-14 clang
+	clang-tidy shellcheck strace python3 gcc"
 
 want=""
 for g in "$@"; do
@@ -26,6 +31,7 @@ for g in "$@"; do
 	test) want="$want $pkgs_test" ;;
 	vm) want="$want $pkgs_vm" ;;
 	dracut) want="$want $pkgs_dracut" ;;
+	hardening) want="$want $pkgs_hardening" ;;
 	*) echo "deps.sh: unknown group '$g'" >&2; exit 1 ;;
 	esac
 done

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,20 @@
 
 static int write_file(const char *path, const unsigned char *data, size_t len)
 {
+	struct stat sb;
+	bool regular;
 	int fd, r;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
+	regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	r = write_all(fd, data, len);
 	if (close(fd) < 0 && !r)
 		r = -errno;
+	/* A partial table holds secret bytes and is no table: leave none (never unlink a device). */
+	if (r < 0 && regular)
+		(void)unlink(path);
 	return r;
 }
 

@@ -125,7 +125,7 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 static int activate(struct crypt_device *cd, const char *name, int token_slot,
 		    int key_slot, const struct secure_buf *pass, size_t len, uint32_t flags)
 {
-	int r = -EPERM;
+	int r;
 
 	if (key_slot == CRYPT_ANY_SLOT && token_slot >= 0) {
 		r = crypt_activate_by_passphrase(cd, name, token_slot,
@@ -250,7 +250,7 @@ int cmd_unlock(int argc, char **argv)
 				secrets_strerror(r), sec.dir);
 			ret = EXIT_NO_SECRET;
 		}
-		if (r == -ENOENT || r == -EISDIR || r == -EINVAL)
+		if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR || r == -EINVAL)
 			goto out;	/* nothing there of ours to wipe */
 		goto wipe;
 	}
@@ -274,8 +274,11 @@ wipe:
 	if (r < 0) {
 		/* The volume is open either way; the initramfs wipes again later. */
 		log_err("cannot wipe secret %s: %s", gs, strerror(-r));
-	} else {
+	} else if (r == 0) {
 		log_info("wiped secret %s", gs);
+	} else {
+		/* Say "wiped" only for a wipe that happened. */
+		log_verbose("secret %s: already gone, nothing to wipe", gs);
 	}
 out:
 	crypt_free(cd);

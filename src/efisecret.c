@@ -105,7 +105,7 @@ static int find_module_file(char *path, size_t len, bool *compressed)
 		r = n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 		break;
 	}
-	fclose(f);
+	(void)fclose(f);	/* read-only stream: nothing to lose */
 	return r;
 }
 
