@@ -28,8 +28,11 @@ cocosecret_enabled || exit 0
 # dm_crypt pulls in dm_mod: libdevmapper needs /dev/mapper/control.
 [ -d /sys/module/dm_crypt ] || modprobe -q dm_crypt
 
-# shellcheck disable=SC2046 # word splitting of the options is wanted
+# word splitting of the options is wanted, globbing is not
+set -f
+# shellcheck disable=SC2046
 set -- $(cocosecret_unlock_opts)
+set +f
 [ "$mode" = auto ] && set -- "$@" --require-token
 "$COCOSECRET" unlock --keep "$@" "$dev" ${name:+"$name"}
 rc=$?
@@ -66,7 +69,8 @@ if [ "$headless" = 1 ]; then
     [ -n "$name" ] && : > "/tmp/cryptroot-asked-$name"
     mkdir -p /run/initramfs
     : > /run/initramfs/.die
-    emergency_shell -n cocosecret "cocosecret: $why (headless)"
+    # (a subshell: emergency_shell exits when its action fails)
+    (emergency_shell -n cocosecret "cocosecret: $why (headless)")
     # Still here: rd.emergency could not be carried out (without systemd, the
     # initramfs's poweroff/reboot may be systemctl's).  Ask the kernel.
     case "$(getarg rd.emergency)" in

@@ -17,6 +17,11 @@
  *
  * Without the secret-table file nothing is installed: a non-confidential boot.
  * Everything after StartImage() is the real kernel and its efi_secret module.
+ *
+ * With the fw_cfg file "opt/org.cocosecret/inject-once", the table is injected on
+ * the first boot only, as a SEV launch secret is injected once at launch: on a
+ * later boot of the same VM (after a reset; a non-volatile variable remembers)
+ * the area holds the table as Linux's unlink leaves it, every entry wiped.
  */
 #include <efi.h>
 #include <efilib.h>
@@ -28,6 +33,8 @@
 #define FW_CFG_MAX_FILE_PATH	56
 
 #define FILE_SECRET_TABLE	"opt/org.cocosecret/secret-table"
+#define FILE_INJECT_ONCE	"opt/org.cocosecret/inject-once"
+#define VAR_INJECTED		L"CocoSecretInjected"
 #define FILE_CMDLINE		"opt/org.cocosecret/cmdline"
 #define KERNEL_PATH		L"\\vmlinuz"
 #define DEFAULT_CMDLINE		"console=ttyS0 initrd=\\initrd.img"
@@ -43,6 +50,11 @@ static EFI_GUID coco_secret_area_guid = {
 };
 
 /* EFI_SECRET_TABLE_HEADER_GUID 1e74f542-71dd-4d66-963e-ef4287ff173b */
+/* the vendor GUID of the injector's own variable */
+static EFI_GUID injector_var_guid = {
+	0x6d1f3a52, 0x8c4e, 0x4b7a, { 0x9e, 0x21, 0x3f, 0x5c, 0x7d, 0x0a, 0xb4, 0x68 }
+};
+
 static EFI_GUID secret_table_header_guid = {
 	0x1e74f542, 0x71dd, 0x4d66, { 0x96, 0x3e, 0xef, 0x42, 0x87, 0xff, 0x17, 0x3b }
 };
@@ -149,6 +161,46 @@ static void wipe(void *p, UINTN len)
 }
 
 /*
+ * Leave the table as efi_secret's unlink(2) leaves it: every entry's data zeroed
+ * and its GUID nulled (the header and the lengths stay).
+ */
+static void consume_table(UINT8 *table, UINT32 size)
+{
+	UINT32 len, off, elen;
+
+	CopyMem(&len, table + 16, sizeof(len));
+	if (len > size)
+		len = size;
+	for (off = 20; off + 20 <= len; off += elen) {
+		CopyMem(&elen, table + off + 16, sizeof(elen));
+		if (elen < 20 || elen > len - off)
+			break;
+		wipe(table + off, 16);
+		wipe(table + off + 20, elen - 20);
+	}
+}
+
+/* inject-once: was the table injected on an earlier boot of this VM? Remember it. */
+static BOOLEAN injected_before(void)
+{
+	UINT8 val = 1;
+	UINTN sz = sizeof(val);
+	EFI_STATUS st;
+
+	st = uefi_call_wrapper(RT->GetVariable, 5, VAR_INJECTED, &injector_var_guid, NULL,
+			       &sz, &val);
+	if (!EFI_ERROR(st))
+		return TRUE;
+	val = 1;
+	st = uefi_call_wrapper(RT->SetVariable, 5, VAR_INJECTED, &injector_var_guid,
+			       EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS,
+			       sizeof(val), &val);
+	if (EFI_ERROR(st))
+		LOG(L"SetVariable failed: %r (inject-once cannot remember)", st);
+	return FALSE;
+}
+
+/*
  * Inject the secret table if fw_cfg has one. Returns EFI_NOT_FOUND when there is
  * none (not an error: the VM is simply not "confidential").
  */
@@ -157,7 +209,7 @@ static EFI_STATUS install_secret_area(void)
 	EFI_PHYSICAL_ADDRESS base = 0;
 	struct coco_secret_area *area = NULL;
 	UINTN pages;
-	UINT32 size;
+	UINT32 size, once_size;
 	EFI_STATUS st;
 
 	if (!fw_cfg_find(FILE_SECRET_TABLE, &size))
@@ -183,6 +235,10 @@ static EFI_STATUS install_secret_area(void)
 
 	if (CompareMem((void *)(UINTN)base, &secret_table_header_guid, sizeof(EFI_GUID)))
 		LOG(L"warning: table header GUID is not the EFI secret table's (installing anyway)");
+	if (fw_cfg_find(FILE_INJECT_ONCE, &once_size) && injected_before()) {
+		consume_table((UINT8 *)(UINTN)base, size);
+		LOG(L"inject-once: injected at launch already; the area holds the wiped table");
+	}
 
 	st = uefi_call_wrapper(BS->AllocatePool, 3, EfiACPIReclaimMemory, sizeof(*area),
 			       (void **)&area);
