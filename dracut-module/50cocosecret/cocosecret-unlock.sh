@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# cocosecret-unlock DEVICE NAME [auto]
+# cocosecret-unlock DEVICE NAME
+# cocosecret-unlock DEVICE --auto
 #
 # Unlock DEVICE as NAME with the launch secret, before dracut's
 # cryptroot-ask or systemd-cryptsetup asks for a passphrase (they then find
 # the volume active).  Run from the initqueue (udev rule) or from a
-# generated cocosecret@.service.  "auto": DEVICE is any LUKS volume; only
+# generated cocosecret@.service.  --auto: DEVICE is any LUKS volume; only
 # one with a cocosecret token is ours, under its default name.
 #
 # Exit 0 whenever the normal passphrase prompt should follow; with
@@ -19,7 +20,11 @@ export PATH
 
 dev=$1
 name=$2
-mode=$3
+mode=
+if [ "$name" = --auto ]; then
+    mode=auto
+    name=
+fi
 
 cocosecret_enabled || exit 0
 [ -n "$name" ] && [ -b "/dev/mapper/$name" ] && exit 0
@@ -45,7 +50,8 @@ getargbool 0 rd.cocosecret.headless && headless=1
 
 case $rc in
     0)
-        cocosecret_wipe_if_done
+        # auto: more volumes may need it; the cleanup hook wipes it
+        [ "$mode" = auto ] || cocosecret_wipe_if_done
         exit 0
         ;;
     2) why="the secret does not open $dev" ;;
@@ -86,5 +92,5 @@ if [ "$headless" = 1 ]; then
 fi
 
 cocosecret_msg "$why; falling back to the passphrase prompt"
-cocosecret_wipe_if_done
+[ "$mode" = auto ] || cocosecret_wipe_if_done
 exit 0

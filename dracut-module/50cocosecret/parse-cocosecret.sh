@@ -30,7 +30,7 @@ TARGETS
     if getargbool 0 rd.cocosecret.auto; then
         printf -- 'RUN+="%s --onetime --unique --name cocosecret-%%k ' "$_initqueue"
         # shellcheck disable=SC2016
-        printf -- '/sbin/cocosecret-unlock $env{DEVNAME} \\"\\" auto"\n'
+        printf -- '/sbin/cocosecret-unlock $env{DEVNAME} --auto"\n'
     fi
     echo 'LABEL="cocosecret_end"'
 }
