@@ -7,6 +7,7 @@
 #   vm      test-vm: QEMU, OVMF, gnu-efi, kernel source and build deps, busybox, mtools
 #   dracut  dracut-core (never the 'dracut' package: it replaces initramfs-tools)
 #   hardening  make analyze/check-asan/check-valgrind/fuzz: clang + compiler-rt
+#   bench   bench/run: GNU time (peak RSS), gnuplot (the chart)
 #           (ASan, UBSan, libFuzzer), llvm (llvm-cov, llvm-symbolizer), valgrind,
 #           cppcheck, clang-tidy, shellcheck, strace
 #
@@ -21,6 +22,7 @@ pkgs_vm="qemu-system-x86 ovmf gnu-efi linux-source-6.1 flex bison libelf-dev bc
 	libssl-dev kmod cpio mtools dosfstools busybox-static xz-utils zstd
 	cryptsetup-bin e2fsprogs python3 rsync gcc make libc6-dev"
 pkgs_dracut="dracut-core kmod cpio systemd lvm2"
+pkgs_bench="time gnuplot-nox"
 pkgs_hardening="clang-14 libclang-rt-14-dev llvm-14 valgrind cppcheck clang-tidy-14 clang
 	clang-tidy shellcheck strace python3 gcc"
 
@@ -32,6 +34,7 @@ for g in "$@"; do
 	vm) want="$want $pkgs_vm" ;;
 	dracut) want="$want $pkgs_dracut" ;;
 	hardening) want="$want $pkgs_hardening" ;;
+	bench) want="$want $pkgs_bench" ;;
 	*) echo "deps.sh: unknown group '$g'" >&2; exit 1 ;;
 	esac
 done
