@@ -85,6 +85,10 @@ TARGETS
 # not known in advance: the cleanup hook wipes after them.)
 cocosecret_wipe_if_done() {
     local _uuid _name _left=0
+    # After an unlock attempt securityfs is mounted and efi_secret loaded: no
+    # directory means no secret area, nothing to wipe (and no process to start
+    # on the way to the prompt).  The cleanup hook still wipes unconditionally.
+    [ -d /sys/kernel/security/secrets/coco ] || return 0
     while read -r _uuid _name; do
         [ -n "$_uuid" ] || continue
         [ -b "/dev/mapper/$_name" ] && continue
