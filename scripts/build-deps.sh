@@ -115,7 +115,7 @@ msg "building libcryptsetup $CS_DEB (nettle backend)"
 	DEVMAPPER_STATIC_CFLAGS="-I$stage/include" \
 	DEVMAPPER_STATIC_LIBS="-L$stage/lib -ldevmapper -lm -lpthread" \
 	./configure --enable-static --disable-shared \
-		--with-crypto_backend=nettle \
+		--with-crypto_backend=nettle --enable-internal-sse-argon2 \
 		--disable-external-tokens --disable-ssh-token --disable-nls \
 		--disable-asciidoc --disable-blkid --disable-selinux --disable-udev \
 		--disable-cryptsetup --disable-veritysetup --disable-integritysetup \
