@@ -15,7 +15,7 @@
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
-. /lib/dracut-lib.sh
+# (dracut-lib.sh only for the emergency path: sourcing it costs time)
 . /lib/cocosecret-lib.sh
 
 dev=$1
@@ -33,11 +33,9 @@ cocosecret_enabled || exit 0
 # dm_crypt pulls in dm_mod: libdevmapper needs /dev/mapper/control.
 [ -d /sys/module/dm_crypt ] || modprobe -q dm_crypt
 
-# word splitting of the options is wanted, globbing is not
-set -f
-# shellcheck disable=SC2046
-set -- $(cocosecret_unlock_opts)
-set +f
+set -- --timeout "${COCO_TIMEOUT:-5}"
+[ -n "$COCO_GUID" ] && set -- "$@" --guid "$COCO_GUID"
+[ "$COCO_DEBUG" = 1 ] && set -- "$@" --verbose
 [ "$mode" = auto ] && set -- "$@" --require-token
 "$COCOSECRET" unlock --keep "$@" "$dev" ${name:+"$name"}
 rc=$?
@@ -45,8 +43,7 @@ rc=$?
 echo "$dev" >> "$COCOSECRET_RUN/devices"
 [ -n "$name" ] && : > "$COCOSECRET_RUN/attempted-$name"
 
-headless=0
-getargbool 0 rd.cocosecret.headless && headless=1
+headless=$COCO_HEADLESS
 
 case $rc in
     0)
@@ -71,6 +68,7 @@ if [ "$headless" = 1 ]; then
         # the unit's OnFailure= takes the emergency path
         exit 1
     fi
+    . /lib/dracut-lib.sh
     # dracut's cryptroot-ask must not prompt for it either
     [ -n "$name" ] && : > "/tmp/cryptroot-asked-$name"
     mkdir -p /run/initramfs
@@ -79,7 +77,7 @@ if [ "$headless" = 1 ]; then
     (emergency_shell -n cocosecret "cocosecret: $why (headless)")
     # Still here: rd.emergency could not be carried out (without systemd, the
     # initramfs's poweroff/reboot may be systemctl's).  Ask the kernel.
-    case "$(getarg rd.emergency)" in
+    case "$COCO_EMERGENCY" in
         reboot) action=b ;;
         poweroff | halt | "") action=o ;;
         *) action="" ;;

@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# cleanup hook (both modes): the module's secrets are gone before
+# cleanup hook (non-systemd initramfs): the module's secrets are gone before
 # switch_root, whatever happened before (unlocked, rejected, prompt, timeout).
+# Nothing to do without a secret area, or once everything of ours is wiped.
 
 type cocosecret_wipe_ours > /dev/null 2>&1 || . /lib/cocosecret-lib.sh
 
-if cocosecret_enabled; then
-    cocosecret_wipe_ours
-fi
+# sourced by dracut's init: read the command line afresh
+# shellcheck disable=SC2034 # read by cocosecret_cmdline
+COCO_PARSED=
+cocosecret_wipe_final

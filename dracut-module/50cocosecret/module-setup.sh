@@ -60,12 +60,11 @@ install() {
     inst_script "$moddir/cocosecret-unlock.sh" /sbin/cocosecret-unlock
     inst_multiple -o modprobe
 
-    # Both modes: the last wipe before switch_root (in systemd mode run by
-    # dracut-pre-pivot.service, backed up by cocosecret-wipe.service).
-    inst_hook cleanup 99 "$moddir/cocosecret-wipe-hook.sh"
-
+    # The last wipe before switch_root: cocosecret-wipe.service with systemd
+    # (a cleanup hook there would make dracut-pre-pivot.service run for it
+    # alone), else a cleanup hook.
     if dracut_module_included "systemd"; then
-        inst_multiple -o systemd-escape
+        inst_multiple systemd-escape
         inst_script "$moddir/cocosecret-generator.sh" \
             "$systemdutildir/system-generators/cocosecret-generator"
         inst_simple "$moddir/cocosecret-wipe.service" \
@@ -74,6 +73,7 @@ install() {
     else
         # after 90crypt's parse-crypt.sh (cmdline 30)
         inst_hook cmdline 31 "$moddir/parse-cocosecret.sh"
+        inst_hook cleanup 99 "$moddir/cocosecret-wipe-hook.sh"
     fi
 
     if ! dracut_module_included "initqueue"; then

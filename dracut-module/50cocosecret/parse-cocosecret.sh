@@ -27,7 +27,7 @@ cocosecret_write_rules() {
     done << TARGETS
 $(cocosecret_targets)
 TARGETS
-    if getargbool 0 rd.cocosecret.auto; then
+    if [ "$COCO_AUTO" = 1 ]; then
         printf -- 'RUN+="%s --onetime --unique --name cocosecret-%%k ' "$_initqueue"
         # shellcheck disable=SC2016
         printf -- '/sbin/cocosecret-unlock $env{DEVNAME} --auto"\n'
@@ -35,9 +35,13 @@ TARGETS
     echo 'LABEL="cocosecret_end"'
 }
 
-if cocosecret_enabled; then
+if cocosecret_wanted; then
     cocosecret_write_rules > /etc/udev/rules.d/69-cocosecret.rules
 else
-    info "cocosecret: disabled by rd.cocosecret=0 or rd.luks=0"
+    if cocosecret_enabled; then
+        info "cocosecret: no launch secret area ($COCOSECRET_AREA): nothing to do"
+    else
+        info "cocosecret: disabled by rd.cocosecret=0 or rd.luks=0"
+    fi
     rm -f -- /etc/udev/rules.d/69-cocosecret.rules
 fi
