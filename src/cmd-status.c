@@ -89,7 +89,7 @@ int cmd_status(int argc, char **argv)
 		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct secrets sec = { 0 };
+	struct secrets sec = { .fd = -1 };
 	char state[32];
 	const char *st;
 	int c, ret = EXIT_OK;
@@ -120,10 +120,11 @@ int cmd_status(int argc, char **argv)
 		st = efi_secret_module_state(state, sizeof(state));
 		printf("efi_secret: %s\n", st ? st : "not loaded");
 		printf("secret area: %s\n",
-		       access("/sys/bus/platform/devices/efi_secret", F_OK) == 0 ?
+		       access(EFI_SECRET_DEVICE, F_OK) == 0 ?
 		       "present" : "absent (no EFI secret area: not a SEV guest, or no firmware support)");
 	}
 	show_secrets(&sec);
+	secrets_release(&sec);
 	for (; optind < argc; optind++)
 		if (show_device(&sec, argv[optind]) != EXIT_OK)
 			ret = EXIT_NO_DEVICE;

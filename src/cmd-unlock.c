@@ -178,7 +178,7 @@ int cmd_unlock(int argc, char **argv)
 	struct crypt_device *cd = NULL;
 	struct secure_buf secret = { 0 };
 	struct coco_token token = { .keyslot = -1 };
-	struct secrets sec;
+	struct secrets sec = { .fd = -1 };
 	struct guid guid;
 	char name_buf[64], gs[GUID_STR_LEN + 1];
 	const char *name = NULL;
@@ -281,6 +281,7 @@ wipe:
 		log_verbose("secret %s: already gone, nothing to wipe", gs);
 	}
 out:
+	secrets_release(&sec);
 	crypt_free(cd);
 	return ret;
 }

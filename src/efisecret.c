@@ -190,6 +190,7 @@ void secrets_init(struct secrets *s, const char *dir)
 	s->dir = dir ? dir : COCO_SECRETS_DIR;
 	s->system = !dir;
 	s->module_state = 0;
+	s->fd = -1;
 	if (!s->system)
 		return;
 	(void)mount_securityfs();
@@ -257,6 +258,7 @@ int secrets_read(struct secrets *s, const struct guid *g, unsigned int timeout_m
 	struct stat sb;
 	int fd, r;
 
+	secrets_release(s);
 	fd = open_entry(s, g, timeout_ms);
 	if (fd < 0)
 		return fd;
@@ -266,12 +268,39 @@ int secrets_read(struct secrets *s, const struct guid *g, unsigned int timeout_m
 		r = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
 	else
 		r = secure_read_fd(fd, SECRET_MAX_SIZE, b);	/* size 0: read to EOF */
-	close(fd);
 	if (r == 0 && b->len == 0) {
 		secure_free(b);
 		r = -ENODATA;
 	}
-	return r;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	/* Kept open for secrets_wipe(): the kernel's read buffer holds a copy. */
+	s->fd = fd;
+	s->fd_guid = *g;
+	return 0;
+}
+
+void secrets_release(struct secrets *s)
+{
+	if (s->fd < 0)
+		return;
+	close(s->fd);
+	s->fd = -1;
+}
+
+/* Refill the kernel's read buffer of the (now wiped) entry, then close it. */
+static void scrub(struct secrets *s)
+{
+	struct secure_buf b = { 0 };
+
+	if (lseek(s->fd, 0, SEEK_SET) == 0 && secure_read_fd(s->fd, SECRET_MAX_SIZE, &b) == 0)
+		log_verbose("kernel read buffer of the wiped entry refilled (%zu bytes)", b.len);
+	else
+		log_verbose("cannot refill the kernel read buffer of the wiped entry");
+	secure_free(&b);
+	secrets_release(s);
 }
 
 const char *secrets_strerror(int r)
@@ -314,8 +343,11 @@ int secrets_wipe(struct secrets *s, const struct guid *g)
 	r = entry_path(s, g, path, sizeof(path));
 	if (r < 0)
 		return r;
-	if (unlink(path) == 0)
+	if (unlink(path) == 0) {
+		if (s->fd >= 0 && guid_equal(&s->fd_guid, g))
+			scrub(s);
 		return 0;
+	}
 	if (errno == ENOENT || errno == ENOTDIR)
 		return 1;
 	return -errno;

@@ -10,6 +10,8 @@
 #define SECURITYFS_MOUNT	"/sys/kernel/security"
 #define COCO_SECRETS_DIR	SECURITYFS_MOUNT "/secrets/coco"
 #define EFI_SECRET_MODULE	"efi_secret"
+/* registered by the kernel whenever the firmware installed a secret area */
+#define EFI_SECRET_DEVICE	"/sys/bus/platform/devices/efi_secret.0"
 /* Larger than OVMF's whole 3 KiB secret area: anything bigger is not a launch secret. */
 #define SECRET_MAX_SIZE		4096
 
@@ -17,6 +19,8 @@ struct secrets {
 	const char *dir;	/* the directory holding <guid> files */
 	bool system;		/* dir is securityfs: mount it, load the module */
 	int module_state;	/* result of loading efi_secret (system only) */
+	int fd;			/* the entry last read, kept open for the scrub */
+	struct guid fd_guid;	/* its GUID */
 };
 
 /*
@@ -36,8 +40,17 @@ void secrets_init(struct secrets *s, const char *dir);
 int secrets_read(struct secrets *s, const struct guid *g, unsigned int timeout_ms,
 		 struct secure_buf *b);
 
-/* Unlink (= wipe in efi_secret) the entry; an absent entry is success (returns 1). */
+/*
+ * Unlink (= wipe in efi_secret) the entry; an absent entry is success (returns 1).
+ * If it is the entry secrets_read() read, also scrub the kernel's copy: efi_secret
+ * is read through seq_file, whose page-sized buffer holds the secret and is freed
+ * uncleared when the file is closed.  Reading the wiped entry once more through
+ * the same descriptor refills that buffer with the zeros the unlink left.
+ */
 int secrets_wipe(struct secrets *s, const struct guid *g);
+
+/* Close the entry secrets_read() left open (without a scrub: see secrets_wipe). */
+void secrets_release(struct secrets *s);
 
 /* Does the entry exist?  1 yes, 0 no, -errno. */
 int secrets_exists(struct secrets *s, const struct guid *g);

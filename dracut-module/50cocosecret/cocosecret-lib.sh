@@ -141,24 +141,31 @@ TARGETS
     "$COCOSECRET" wipe $_v "$@"
 }
 
-# Wipe as soon as no target waits for the secret any more: each one is
-# active or has had its attempt.  (Volumes found by rd.cocosecret.auto are
-# not known in advance: the last wipe covers them.)
-cocosecret_wipe_if_done() {
+# How many targets other than NAME still wait for the secret (neither active
+# nor attempted)?
+cocosecret_pending() {
     local _uuid _name _left=0
-    # After an unlock attempt securityfs is mounted and efi_secret loaded: no
-    # directory means no secret area, nothing to wipe (and no process to start
-    # on the way to the prompt).
-    [ -d /sys/kernel/security/secrets/coco ] || return 0
     while read -r _uuid _name; do
         [ -n "$_uuid" ] || continue
+        [ "$_name" = "$1" ] && continue
         [ -b "/dev/mapper/$_name" ] && continue
         [ -e "$COCOSECRET_RUN/attempted-$_name" ] && continue
         _left=$((_left + 1))
     done << TARGETS
 $(cocosecret_targets)
 TARGETS
-    [ "$_left" = 0 ] || return 0
+    echo "$_left"
+}
+
+# Wipe as soon as no target waits for the secret any more: each one is
+# active or has had its attempt.  (Volumes found by rd.cocosecret.auto are
+# not known in advance: the last wipe covers them.)
+cocosecret_wipe_if_done() {
+    # After an unlock attempt securityfs is mounted and efi_secret loaded: no
+    # directory means no secret area, nothing to wipe (and no process to start
+    # on the way to the prompt).
+    [ -d /sys/kernel/security/secrets/coco ] || return 0
+    [ "$(cocosecret_pending "")" = 0 ] || return 0
     # Every target's device is known now, so every GUID of ours was covered;
     # the kernel nulls a wiped entry's GUID and it never comes back: the
     # last wipe before switch_root has nothing left to do.

@@ -36,8 +36,16 @@ cocosecret_enabled || exit 0
 set -- --timeout "${COCO_TIMEOUT:-5}"
 [ -n "$COCO_GUID" ] && set -- "$@" --guid "$COCO_GUID"
 [ "$COCO_DEBUG" = 1 ] && set -- "$@" --verbose
-[ "$mode" = auto ] && set -- "$@" --require-token
-"$COCOSECRET" unlock --keep "$@" "$dev" ${name:+"$name"}
+# Keep the entry while other volumes still need it.  The last one (the only
+# one, usually) lets unlock wipe it at once, in the process that read it: only
+# that process can scrub the copy the kernel's read buffer holds (see
+# cocosecret(8)).  auto: the volumes are not known in advance.
+if [ "$mode" = auto ]; then
+    set -- "$@" --require-token --keep
+elif [ "$(cocosecret_pending "$name")" != 0 ]; then
+    set -- "$@" --keep
+fi
+"$COCOSECRET" unlock "$@" "$dev" ${name:+"$name"}
 rc=$?
 
 echo "$dev" >> "$COCOSECRET_RUN/devices"

@@ -10,7 +10,7 @@ test_setup() {
 }
 
 test_run() {
-	boot --disk root.img --secret-table table.bin --append "coco.dev=/dev/vda" \
+	boot --disk root.img --secret-table table.bin --append "coco.dev=/dev/vda coco.args=--verbose coco.status=1" \
 		--expect "COCO-READY root" --fail-on "COCO-READY initrd" --scan-for secret
 	assert_log_re "efi: .*CocoSecret=0x"
 	assert_log "Created 1 entries in securityfs secrets/coco"
@@ -20,4 +20,8 @@ test_run() {
 	assert_log "uuid=CRYPT-LUKS2-"
 	assert_log "COCO: entry $DISK_GUID absent"
 	assert_log "COCO: fw_cfg sysfs absent"
+	# efi_secret reads through seq_file: its freed buffer held a copy until refilled
+	assert_log_re "kernel read buffer of the wiped entry refilled \(43 bytes\)"
+	assert_log "secret area: present"
+	assert_log "entries: 0"
 }

@@ -9,10 +9,11 @@ test_setup() {
 }
 
 test_run() {
-	boot --disk root.img --append "coco.dev=/dev/vda" \
+	boot --disk root.img --append "coco.dev=/dev/vda coco.status=1" \
 		--expect "COCO-READY initrd" --fail-on "COCO-READY root" --scan-for secret
 	refute_log "CocoSecret="
 	assert_log "cocosecret-injector: no opt/org.cocosecret/secret-table"
 	assert_unlock 6 2000
 	assert_log "COCO: initrd entry $DISK_GUID absent"
+	assert_log "secret area: absent"
 }
