@@ -17,7 +17,7 @@ set -eu
 pkgs_build="build-essential autoconf automake libtool autopoint pkg-config gettext
 	libpopt-dev libjson-c-dev uuid-dev nettle-dev libargon2-dev libblkid-dev
 	libaio-dev dpkg-dev xz-utils ca-certificates curl"
-pkgs_test="cryptsetup-bin e2fsprogs python3 strace dash shellcheck file"
+pkgs_test="cryptsetup-bin e2fsprogs python3 strace dash shellcheck file dracut-core"
 pkgs_vm="qemu-system-x86 ovmf gnu-efi linux-source-6.1 flex bison libelf-dev bc
 	libssl-dev kmod cpio mtools dosfstools busybox-static xz-utils zstd
 	cryptsetup-bin e2fsprogs python3 rsync gcc make libc6-dev"
