@@ -60,7 +60,7 @@ static int show_device(struct secrets *sec, const char *device)
 	struct crypt_device *cd = NULL;
 	struct coco_token t;
 	char gs[GUID_STR_LEN + 1];
-	int r;
+	int r, n = 0;
 
 	r = luks_load(device, &cd);
 	if (r < 0) {
@@ -69,15 +69,17 @@ static int show_device(struct secrets *sec, const char *device)
 		return EXIT_NO_DEVICE;
 	}
 	printf("%s: %s, UUID %s\n", device, crypt_get_type(cd), crypt_get_uuid(cd));
-	if (luks_find_token(cd, &t) == 1) {
+	for (r = luks_find_token_from(cd, 0, &t); r == 1;
+	     r = luks_find_token_from(cd, t.id + 1, &t)) {
 		if (!t.has_guid)
 			(void)guid_parse(DISK_PASSPHRASE_GUID, &t.guid);
 		guid_format(&t.guid, gs);
 		printf("  %s token %d: keyslot %d, secret %s (%s)\n", COCO_TOKEN_TYPE, t.id,
 		       t.keyslot, gs, secrets_exists(sec, &t.guid) == 1 ? "present" : "absent");
-	} else {
-		printf("  no %s token\n", COCO_TOKEN_TYPE);
+		n++;
 	}
+	if (!n)
+		printf("  no %s token\n", COCO_TOKEN_TYPE);
 	crypt_free(cd);
 	return EXIT_OK;
 }

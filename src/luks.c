@@ -134,7 +134,7 @@ err:
 	return r == -ENOMEM || r == -EBUSY || r == -EACCES ? r : -EINVAL;
 }
 
-int luks_find_token(struct crypt_device *cd, struct coco_token *t)
+int luks_find_token_from(struct crypt_device *cd, int from, struct coco_token *t)
 {
 	const char *type = crypt_get_type(cd);
 	const char *json;
@@ -142,7 +142,7 @@ int luks_find_token(struct crypt_device *cd, struct coco_token *t)
 
 	if (!type || strcmp(type, CRYPT_LUKS2))
 		return 0;
-	for (i = 0; i < LUKS2_MAX_TOKENS; i++) {
+	for (i = from < 0 ? 0 : from; i < LUKS2_MAX_TOKENS; i++) {
 		if (crypt_token_json_get(cd, i, &json) < 0)
 			continue;
 		r = luks_token_parse(json, strlen(json), t);

@@ -37,8 +37,14 @@ void luks_setup_logging(bool debug);
  */
 int luks_load(const char *device, struct crypt_device **cd);
 
+/* The first valid cocosecret token with an id >= from: 1 found, 0 none. */
+int luks_find_token_from(struct crypt_device *cd, int from, struct coco_token *t);
+
 /* The first valid cocosecret token: 1 found, 0 none. */
-int luks_find_token(struct crypt_device *cd, struct coco_token *t);
+static inline int luks_find_token(struct crypt_device *cd, struct coco_token *t)
+{
+	return luks_find_token_from(cd, 0, t);
+}
 
 /* "luks-<UUID>" */
 int luks_default_name(struct crypt_device *cd, char *buf, size_t len);
