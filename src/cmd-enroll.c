@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -442,6 +443,60 @@ static int check_guid_conflict(struct crypt_device *cd, const struct enroll_opts
 	return 0;
 }
 
+/*
+ * --secret-out: created unnamed (O_TMPFILE) in its directory and linked under
+ * its name only once it holds the enrolled secret, so that a kill at any
+ * point leaves no file behind rather than an empty one.  Where the file
+ * system has no O_TMPFILE, the named file is created at once (and removed
+ * again on failure).  Returns the descriptor; *named says which it is.
+ */
+static int secret_out_open(const char *path, bool *named)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat sb;
+	size_t n;
+	int fd;
+
+	if (lstat(path, &sb) == 0)
+		return -EEXIST;
+	if (errno != ENOENT)
+		return -errno;
+	n = !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, n ? path : ".", n ? n : 1);
+	dir[n ? n : 1] = '\0';
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		*named = false;
+		return fd;
+	}
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return -errno;
+	*named = true;
+	return fd;
+}
+
+/* Give the unnamed file its name; never over an existing one. */
+static int secret_out_link(int fd, const char *path)
+{
+	char proc[32];
+
+	if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -errno;
+	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
 static bool has_free_slot(struct crypt_device *cd)
 {
 	int i, max = crypt_keyslot_max(crypt_get_type(cd));
@@ -558,6 +613,7 @@ int cmd_enroll(int argc, char **argv)
 	char gs[GUID_STR_LEN + 1], how[96];
 	size_t slen = 0;
 	bool created = false;	/* secret_out is ours to remove on failure */
+	bool named = false;	/* out_fd already has secret_out's name */
 	int out_fd = -1, slot = -1, token = -1, r, ret = EXIT_ERROR;
 
 	if (parse_enroll_args(argc, argv, &o) < 0)
@@ -583,16 +639,15 @@ int cmd_enroll(int argc, char **argv)
 		goto out;
 	}
 	if (o.secret_out) {
-		out_fd = open(o.secret_out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-			      O_CLOEXEC | O_NOCTTY, 0600);
+		out_fd = secret_out_open(o.secret_out, &named);
 		if (out_fd < 0) {
-			if (errno == EEXIST)
+			if (out_fd == -EEXIST)
 				log_err("%s already exists: not overwritten", o.secret_out);
 			else
-				log_err("cannot create %s: %s", o.secret_out, strerror(errno));
+				log_err("cannot create %s: %s", o.secret_out, strerror(-out_fd));
 			goto out;
 		}
-		created = true;
+		created = named;
 		(void)fchmod(out_fd, 0600);	/* exactly, whatever the umask */
 	}
 
@@ -645,6 +700,11 @@ int cmd_enroll(int argc, char **argv)
 		r = write_all(out_fd, secret.data, slen);
 		if (r == 0 && fsync(out_fd) < 0)
 			r = -errno;
+		if (r == 0 && !named) {
+			r = secret_out_link(out_fd, o.secret_out);
+			if (r == -EEXIST)
+				log_err("%s appeared meanwhile: not overwritten", o.secret_out);
+		}
 		if (close(out_fd) < 0 && r == 0)
 			r = -errno;
 		out_fd = -1;

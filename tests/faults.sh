@@ -137,6 +137,12 @@ for c in "${cases[@]}"; do
 					bad=$((bad + 1))
 					detail="run $i finished but its secret does not open keyslot 1"
 				fi
+			elif [ -e "$FT/out" ] && ! cryptsetup open --test-passphrase --key-slot 1 \
+				--key-file "$FT/out" "$img" 2>/dev/null; then
+				# killed: --secret-out is there complete (it opens the new
+				# keyslot) or not at all, never empty or partial
+				bad=$((bad + 1))
+				detail="run $i killed left a --secret-out that opens nothing ($(stat -c %s "$FT/out") bytes)"
 			elif [ "$nslots" = 1 ]; then
 				untouched=$((untouched + 1))
 			elif [ "$ntokens" = 0 ] && [ "$type" = luks2 ]; then
@@ -146,7 +152,7 @@ for c in "${cases[@]}"; do
 			fi
 			fault_runs=$((fault_runs + 1))
 		done
-		check "faults: enroll, ${type^^}: $per_case x kill -9 in [0, ${T} ms] ($killed killed mid-run): header valid and the old passphrase opens every time ($bad bad${detail:+: $detail})" \
+		check "faults: enroll, ${type^^}: $per_case x kill -9 in [0, ${T} ms] ($killed killed mid-run): header valid, the old passphrase opens, --secret-out complete or absent, every time ($bad bad${detail:+: $detail})" \
 			test $bad = 0
 		echo "     enroll ${type^^} kill -9 outcomes: $untouched unchanged, $slot_only keyslot without token, $slot_token keyslot (and token), $done_ok finished"
 		;;

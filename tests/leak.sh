@@ -36,7 +36,7 @@ lk_random() { head -c 8192 /dev/urandom | tr -d '\000\n' | head -c "$1"; }
 # The scanner: decode every string argument of every traced syscall and look
 # for each secret (whole, or any 12-byte window of it).
 cat >"$LK/scan.py" <<'PY'
-import re, sys
+import os, re, sys
 trace, allow, expect, needles = None, set(), set(), []
 args = sys.argv[1:]
 while args:
@@ -61,6 +61,17 @@ str_re = re.compile(r'"((?:\\x[0-9a-f]{2})*)"')
 fd_re = re.compile(r'^\d+<((?:\\x[0-9a-f]{2})*)>')
 def dec(s):
     return bytes.fromhex(s.replace('\\x', ''))
+# An unnamed (O_TMPFILE) file, which strace calls DIR/#INODE, counts as an
+# allowed output P in DIR if the trace links a file to the name P.
+tmp_re = re.compile(r'^(.*)/#\d+$')
+text = open(trace, encoding='latin-1').read()
+linked = {p for p in allow
+          if re.search(r'linkat\(.*"%s"' % re.escape(''.join('\\x%02x' % c for c in p.encode())), text)}
+def allowed(path):
+    if path in allow:
+        return True
+    t = tmp_re.match(path or '')
+    return bool(t) and any(os.path.dirname(p) == t.group(1) for p in linked)
 calls, leaks, found = 0, [], set()
 for line in open(trace, encoding='latin-1'):
     m = call_re.match(line)
@@ -73,7 +84,7 @@ for line in open(trace, encoding='latin-1'):
     blob = b'\0'.join(dec(s) for s in str_re.findall(rest))
     for f, b in needles:
         if any(p in blob for p in pieces(b)):
-            if path in allow:
+            if allowed(path):
                 found.add(f)
             else:
                 leaks.append('%s: %s(%s)' % (f, name, path or '?'))
@@ -99,7 +110,7 @@ lk_trace() {
 	while [ "$1" != -- ]; do needles+=("$1"); shift; done
 	shift
 	ASAN_OPTIONS=$lk_asan timeout 60 strace -f -qq -s 1048576 -xx -y -o "$LK/$name.trace" \
-		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve \
+		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve,linkat \
 		"$BIN" "$@" >"$LK/$name.out" 2>"$LK/$name.err"
 	rc=$?
 	cat "$LK/$name.out" "$LK/$name.err" >>"$work/all-output"
@@ -171,7 +182,7 @@ else
 	cp --sparse=always "$LK/l1.img" "$LK/e1.img"
 	rm -f "$LK/gen"
 	ASAN_OPTIONS=$lk_asan timeout 60 strace -f -qq -s 1048576 -xx -y -o "$LK/enroll-gen.trace" \
-		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve \
+		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve,linkat \
 		"$BIN" enroll --debug --key-file "$LK/pass" --secret-out "$LK/gen" "$LK/e1.img" \
 		>"$LK/enroll-gen.out" 2>"$LK/enroll-gen.err"
 	rc=$?
