@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -14,6 +15,25 @@
 #include "log.h"
 #include "safemem.h"
 
+/*
+ * Stack of the threads libcryptsetup starts (Argon2 lanes, which keep their
+ * memory on the heap and need a few KiB of stack).  Under mlockall() every
+ * thread's default stack (RLIMIT_STACK, 8 MiB) would be made resident.
+ */
+#define THREAD_STACK_SIZE	(256 * 1024)
+
+static void small_thread_stacks(void)
+{
+	pthread_attr_t a;
+
+	if (pthread_attr_init(&a))
+		return;
+	if (pthread_attr_setstacksize(&a, THREAD_STACK_SIZE) == 0 &&
+	    pthread_setattr_default_np(&a) == 0)
+		log_dbg("thread stacks: %d KiB", THREAD_STACK_SIZE / 1024);
+	pthread_attr_destroy(&a);
+}
+
 int secure_process_init(void)
 {
 	struct rlimit no_core = { 0, 0 };
@@ -22,6 +42,7 @@ int secure_process_init(void)
 		return -errno;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
+	small_thread_stacks();
 	/*
 	 * Lock everything, including libcryptsetup's copies of the
 	 * passphrase and the volume key.  Without CAP_IPC_LOCK a small
