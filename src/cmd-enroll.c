@@ -452,7 +452,7 @@ static int check_guid_conflict(struct crypt_device *cd, const struct enroll_opts
  */
 static int secret_out_open(const char *path, bool *named)
 {
-	const char *slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/'), *path_dir;
 	char dir[PATH_MAX];
 	struct stat sb;
 	size_t n;
@@ -462,11 +462,18 @@ static int secret_out_open(const char *path, bool *named)
 		return -EEXIST;
 	if (errno != ENOENT)
 		return -errno;
-	n = !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
+	/* its directory: ".", "/", or the part before the last slash */
+	if (!slash) {
+		path_dir = ".";
+		n = 1;
+	} else {
+		path_dir = path;
+		n = slash == path ? 1 : (size_t)(slash - path);
+	}
 	if (n >= sizeof(dir))
 		return -ENAMETOOLONG;
-	memcpy(dir, n ? path : ".", n ? n : 1);
-	dir[n ? n : 1] = '\0';
+	memcpy(dir, path_dir, n);
+	dir[n] = '\0';
 	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		*named = false;
