@@ -30,8 +30,8 @@
 
 #define SECRET_RANDOM_BYTES	32
 #define SECRET_TEXT_LEN		43	/* unpadded base64url of 32 bytes */
-/* Shorter secrets may be human-chosen: they get the default (slow) PBKDF. */
-#define SECRET_STRONG_MIN	16
+/* Below this, a --secret-file is not the random key a launch secret should be. */
+#define SECRET_RANDOM_MIN	32
 /* An existing passphrase: a key file or a line typed at the terminal. */
 #define KEY_FILE_MAX		(64 * 1024)
 #define PROMPT_MAX		512
@@ -46,6 +46,7 @@ struct enroll_opts {
 	unsigned int iter_time_ms;	/* 0: libcryptsetup's default */
 	unsigned int pbkdf_memory_kb;	/* 0: libcryptsetup's default */
 	unsigned int pbkdf_iterations;	/* 0: benchmarked */
+	const char *pbkdf;		/* NULL: libcryptsetup's default */
 };
 
 static bool is_luks2(struct crypt_device *cd)
@@ -273,13 +274,15 @@ static int get_secret(const struct enroll_opts *o, struct secure_buf *b, size_t 
 /* --- keyslots and tokens ------------------------------------------------- */
 
 /*
- * The keyslot's PBKDF.  A high-entropy secret needs no stretching: PBKDF2 at
- * libcryptsetup's minimum (as systemd-cryptenroll does for TPM2 keys), so
- * unlock is fast and needs no memory in a small VM.  A short secret may be
- * guessable: libcryptsetup's default, adjusted by --iter-time,
- * --pbkdf-memory and --pbkdf-force-iterations as cryptsetup's options are.
+ * The keyslot's PBKDF.  A generated secret is 256 random bits and needs no
+ * stretching: PBKDF2 at libcryptsetup's minimum (as systemd-cryptenroll
+ * does for TPM2 keys), so unlock is fast and needs no memory in a small VM.
+ * A --secret-file may be anything a person chose: libcryptsetup's default,
+ * adjusted by --pbkdf, --iter-time, --pbkdf-memory and
+ * --pbkdf-force-iterations as cryptsetup's options are (the minimum on
+ * request: --pbkdf pbkdf2 --pbkdf-force-iterations 1000).
  */
-static int set_pbkdf(struct crypt_device *cd, const struct enroll_opts *o, size_t len)
+static int set_pbkdf(struct crypt_device *cd, const struct enroll_opts *o)
 {
 	static const struct crypt_pbkdf_type minimal = {
 		.type = CRYPT_KDF_PBKDF2,
@@ -291,18 +294,27 @@ static int set_pbkdf(struct crypt_device *cd, const struct enroll_opts *o, size_
 	const struct crypt_pbkdf_type *def;
 	struct crypt_pbkdf_type p;
 
-	if (len >= SECRET_STRONG_MIN) {
-		if (o->iter_time_ms || o->pbkdf_memory_kb || o->pbkdf_iterations)
-			log_warn("--iter-time, --pbkdf-memory and --pbkdf-force-iterations apply only "
-				 "to a secret shorter than %d bytes: ignored", SECRET_STRONG_MIN);
+	if (!o->secret_file) {
+		if (o->iter_time_ms || o->pbkdf_memory_kb || o->pbkdf_iterations || o->pbkdf)
+			log_warn("--pbkdf, --iter-time, --pbkdf-memory and --pbkdf-force-iterations "
+				 "apply only to a --secret-file: ignored for a generated secret");
 		return crypt_set_pbkdf_type(cd, &minimal);
 	}
-	log_warn("the secret is shorter than %d bytes: its keyslot gets the default (slow) PBKDF",
-		 SECRET_STRONG_MIN);
 	def = crypt_get_pbkdf_default(crypt_get_type(cd));
 	if (!def)
 		return -EINVAL;
 	p = *def;
+	if (o->pbkdf) {
+		p.type = o->pbkdf;
+		if (!strcmp(p.type, CRYPT_KDF_PBKDF2)) {
+			p.max_memory_kb = 0;
+			p.parallel_threads = 0;
+		} else if (!p.max_memory_kb) {
+			/* LUKS1's default is PBKDF2: Argon2 needs its costs */
+			p.max_memory_kb = 1024 * 1024;
+			p.parallel_threads = 4;
+		}
+	}
 	if (o->iter_time_ms)
 		p.time_ms = o->iter_time_ms;
 	if (o->pbkdf_iterations) {
@@ -539,6 +551,7 @@ static int parse_enroll_args(int argc, char **argv, struct enroll_opts *o)
 		{ "iter-time", required_argument, NULL, OPT_ITER_TIME },
 		{ "pbkdf-memory", required_argument, NULL, OPT_PBKDF_MEMORY },
 		{ "pbkdf-force-iterations", required_argument, NULL, OPT_PBKDF_ITERATIONS },
+		{ "pbkdf", required_argument, NULL, OPT_PBKDF },
 		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -586,6 +599,14 @@ static int parse_enroll_args(int argc, char **argv, struct enroll_opts *o)
 				return -EINVAL;
 			}
 			break;
+		case OPT_PBKDF:
+			if (strcmp(optarg, CRYPT_KDF_PBKDF2) && strcmp(optarg, CRYPT_KDF_ARGON2I) &&
+			    strcmp(optarg, CRYPT_KDF_ARGON2ID)) {
+				log_err("invalid --pbkdf '%.16s' (pbkdf2, argon2i, argon2id)", optarg);
+				return -EINVAL;
+			}
+			o->pbkdf = optarg;
+			break;
 		case OPT_PBKDF_ITERATIONS:
 			if (parse_uint_arg(optarg, UINT32_MAX, &o->pbkdf_iterations) < 0 ||
 			    !o->pbkdf_iterations) {
@@ -621,6 +642,9 @@ int cmd_enroll(int argc, char **argv)
 	size_t slen = 0;
 	bool created = false;	/* secret_out is ours to remove on failure */
 	bool named = false;	/* out_fd already has secret_out's name */
+	bool blocked = false;
+	unsigned char mac[HEADER_MAC_LEN];
+	sigset_t oldmask;
 	int out_fd = -1, slot = -1, token = -1, r, ret = EXIT_ERROR;
 
 	if (parse_enroll_args(argc, argv, &o) < 0)
@@ -663,12 +687,22 @@ int cmd_enroll(int argc, char **argv)
 		ret = r == -ENOMEM ? EXIT_NO_MEMORY : EXIT_ERROR;
 		goto out;
 	}
+	/*
+	 * (The prompt handles its own signals.)  From here to the end a TERM
+	 * waits: every copy is wiped and the header left whole before it acts.
+	 */
+	signals_block(&oldmask);
+	blocked = true;
 	r = get_secret(&o, &secret, &slen);
 	if (r < 0) {
 		ret = r == -ENOMEM ? EXIT_NO_MEMORY : EXIT_ERROR;
 		goto out;
 	}
-	r = set_pbkdf(cd, &o, slen);
+	if (o.secret_file && slen < SECRET_RANDOM_MIN)
+		log_warn("secret file %s: %zu bytes; the header MAC lets anyone who has the disk "
+			 "test guesses of it quickly: a launch secret should be %d or more random "
+			 "bytes", o.secret_file, slen, SECRET_RANDOM_MIN);
+	r = set_pbkdf(cd, &o);
 	if (r < 0) {
 		log_err("cannot set the keyslot's PBKDF: %s", strerror(-r));
 		goto out;
@@ -696,7 +730,14 @@ int cmd_enroll(int argc, char **argv)
 	}
 
 	if (is_luks2(cd)) {
-		token = luks_token_add(cd, slot, &o.guid);
+		/* The MAC covers the new keyslot as it now is in the header. */
+		r = luks_header_mac(cd, 1U << slot, &o.guid, secret.data, slen, mac);
+		if (r < 0) {
+			log_err("cannot compute the header MAC of %s: %s", o.device, strerror(-r));
+			goto rollback;
+		}
+		token = luks_token_add(cd, slot, &o.guid, mac);
+		explicit_bzero(mac, sizeof(mac));
 		if (token < 0) {
 			log_err("cannot add a %s token to %s: %s", COCO_TOKEN_TYPE, o.device,
 				strerror(-token));
@@ -725,7 +766,7 @@ int cmd_enroll(int argc, char **argv)
 
 	describe_slot_pbkdf(cd, slot, how, sizeof(how));
 	if (token >= 0) {
-		log_info("enrolled secret %s in %s: keyslot %d (%s), %s token %d",
+		log_info("enrolled secret %s in %s: keyslot %d (%s), %s token %d with header MAC",
 			 gs, o.device, slot, how, COCO_TOKEN_TYPE, token);
 	} else {
 		log_info("enrolled secret %s in %s: keyslot %d (%s)", gs, o.device, slot, how);
@@ -761,6 +802,8 @@ out:
 	secure_free(&pass);
 	secure_free(&secret);
 	crypt_free(cd);
+	if (blocked)
+		signals_restore(&oldmask);	/* a pending signal acts now */
 	return ret;
 }
 

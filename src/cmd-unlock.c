@@ -17,6 +17,8 @@
 #include "passphrase.h"
 #include "safemem.h"
 
+#define MAX_TRUSTED 64	/* as many as a secret table can hold */
+
 struct unlock_opts {
 	const char *device;
 	const char *name;
@@ -28,10 +30,13 @@ struct unlock_opts {
 	bool test_passphrase;
 	bool keep;
 	bool require_token;
+	bool require_auth;
+	struct guid trusted[MAX_TRUSTED];
+	int ntrusted;		/* 0: every GUID is trusted (no --trust) */
 	uint32_t flags;
 };
 
-enum { OPT_REQUIRE_TOKEN = 0x200 };
+enum { OPT_REQUIRE_TOKEN = 0x200, OPT_REQUIRE_AUTH, OPT_TRUST };
 
 static int parse_args(int argc, char **argv, struct unlock_opts *o)
 {
@@ -45,6 +50,8 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 		{ "readonly", no_argument, NULL, OPT_READONLY },
 		{ "allow-discards", no_argument, NULL, OPT_ALLOW_DISCARDS },
 		{ "require-token", no_argument, NULL, OPT_REQUIRE_TOKEN },
+		{ "require-auth", no_argument, NULL, OPT_REQUIRE_AUTH },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,6 +106,18 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 		case OPT_REQUIRE_TOKEN:
 			o->require_token = true;
 			break;
+		case OPT_REQUIRE_AUTH:
+			o->require_auth = true;
+			break;
+		case OPT_TRUST:
+			if (o->ntrusted == MAX_TRUSTED) {
+				log_err("unlock: more than %d --trust GUIDs", MAX_TRUSTED);
+				return -EINVAL;
+			}
+			if (parse_guid_arg(optarg, &o->trusted[o->ntrusted]) < 0)
+				return -EINVAL;
+			o->ntrusted++;
+			break;
 		}
 	}
 	if (optind >= argc) {
@@ -121,21 +140,31 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 	return 0;
 }
 
-/* Try the token's keyslot first (cheap), then the one asked for. */
-static int activate(struct crypt_device *cd, const char *name, int token_slot,
-		    int key_slot, const struct secure_buf *pass, size_t len, uint32_t flags)
+/*
+ * Try SLOTS in turn (a token's keyslots: never the others, such as the
+ * admin's slow ones), or every keyslot when SLOTS is 0.  A pending TERM,
+ * INT, HUP or QUIT stops before the next keyslot.
+ */
+static int activate(struct crypt_device *cd, const char *name, uint32_t slots,
+		    const struct secure_buf *pass, size_t len, uint32_t flags)
 {
-	int r;
+	int i, r = -EPERM;
 
-	if (key_slot == CRYPT_ANY_SLOT && token_slot >= 0) {
-		r = crypt_activate_by_passphrase(cd, name, token_slot,
-						 (const char *)pass->data, len, flags);
-		log_dbg("keyslot %d (from token): %d", token_slot, r);
+	if (!slots)
+		return crypt_activate_by_passphrase(cd, name, CRYPT_ANY_SLOT,
+						    (const char *)pass->data, len, flags);
+	for (i = 0; i < 32; i++) {
+		if (!(slots & 1U << i))
+			continue;
+		if (signals_pending())
+			return -EINTR;
+		r = crypt_activate_by_passphrase(cd, name, i, (const char *)pass->data, len,
+						 flags);
+		log_dbg("keyslot %d: %d", i, r);
 		if (r != -EPERM && r != -ENOENT)
 			return r;
 	}
-	return crypt_activate_by_passphrase(cd, name, key_slot,
-					    (const char *)pass->data, len, flags);
+	return r;
 }
 
 static int activate_exit(const struct unlock_opts *o, const char *name,
@@ -155,6 +184,9 @@ static int activate_exit(const struct unlock_opts *o, const char *name,
 	case -ENOENT:
 		log_err("keyslot %d of %s is not in use", o->key_slot, o->device);
 		return EXIT_WRONG_SECRET;
+	case -EINTR:
+		log_err("interrupted by a signal before %s was opened", o->device);
+		return EXIT_ERROR;
 	case -ENOMEM:
 		log_err("out of memory opening %s (the keyslot's PBKDF needs more than this system has)",
 			o->device);
@@ -172,18 +204,106 @@ static int activate_exit(const struct unlock_opts *o, const char *name,
 	}
 }
 
+static bool trusted(const struct unlock_opts *o, const struct guid *g)
+{
+	int i;
+
+	if (!o->ntrusted)
+		return true;
+	for (i = 0; i < o->ntrusted; i++)
+		if (guid_equal(&o->trusted[i], g))
+			return true;
+	return false;
+}
+
+/* The GUID a token names (the disk-passphrase GUID when it names none). */
+static struct guid token_guid(const struct coco_token *t)
+{
+	struct guid g;
+
+	if (t->has_guid)
+		return t->guid;
+	(void)guid_parse(DISK_PASSPHRASE_GUID, &g);
+	return g;
+}
+
+/*
+ * The tokens that apply: the valid cocosecret tokens for one secret (the
+ * first token's, or --guid's), with --key-slot N those that name N, with
+ * --require-auth those that carry a MAC.  A token naming a GUID the
+ * initramfs does not trust (--trust) is ignored: the host wrote it, and it
+ * must not pick which secret is read.  Returns how many (at most 32).
+ */
+static int pick_tokens(struct crypt_device *cd, const struct unlock_opts *o,
+		       struct coco_token toks[32])
+{
+	struct coco_token t;
+	struct guid want, g;
+	char gs[GUID_STR_LEN + 1];
+	bool have_want = o->has_guid;
+	int r, n = 0;
+
+	want = o->guid;
+	for (r = luks_find_token_from(cd, 0, &t); r == 1 && n < 32;
+	     r = luks_find_token_from(cd, t.id + 1, &t)) {
+		g = token_guid(&t);
+		guid_format(&g, gs);
+		if (!trusted(o, &g)) {
+			log_warn("%s: %s token %d names secret %s, which this system does not "
+				 "trust: token ignored", o->device, COCO_TOKEN_TYPE, t.id, gs);
+			continue;
+		}
+		if (have_want && !guid_equal(&g, &want)) {
+			log_verbose("%s: %s token %d is for secret %s: not this one, ignored",
+				    o->device, COCO_TOKEN_TYPE, t.id, gs);
+			continue;
+		}
+		if (o->key_slot != CRYPT_ANY_SLOT && !(t.slots & 1U << o->key_slot))
+			continue;
+		if (o->require_auth && !t.has_mac) {
+			log_verbose("%s: %s token %d carries no header MAC: ignored", o->device,
+				    COCO_TOKEN_TYPE, t.id);
+			continue;
+		}
+		want = g;
+		have_want = true;
+		log_verbose("%s: %s token %d (keyslot %d%s)", o->device, COCO_TOKEN_TYPE, t.id,
+			    t.keyslot, t.has_mac ? ", header MAC" : "");
+		toks[n++] = t;
+	}
+	return n;
+}
+
+/* Does the token's header MAC match, with this secret? */
+static bool mac_matches(struct crypt_device *cd, const struct coco_token *t,
+			const struct secure_buf *secret, size_t plen)
+{
+	unsigned char mac[HEADER_MAC_LEN];
+	struct guid g = token_guid(t);
+	bool ok;
+
+	if (luks_header_mac(cd, t->slots, &g, secret->data, plen, mac) < 0)
+		return false;
+	ok = header_mac_equal(mac, t->mac);
+	explicit_bzero(mac, sizeof(mac));
+	return ok;
+}
+
 int cmd_unlock(int argc, char **argv)
 {
 	struct unlock_opts o;
 	struct crypt_device *cd = NULL;
 	struct secure_buf secret = { 0 };
-	struct coco_token token = { .keyslot = -1 };
+	struct coco_token toks[32];
 	struct secrets sec = { .fd = -1 };
 	struct guid guid;
-	char name_buf[64], gs[GUID_STR_LEN + 1];
+	char name_buf[64], gs[GUID_STR_LEN + 1], why[160];
 	const char *name = NULL;
+	bool read_it = false, mac_failed = false;
+	uint32_t slots = 0;
+	sigset_t oldmask;
 	size_t plen;
-	int r, ret;
+	int r, i, ntok, ret, sig;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return EXIT_ERROR;
@@ -192,17 +312,19 @@ int cmd_unlock(int argc, char **argv)
 		log_err("cannot harden the process: %s", strerror(errno));
 		return EXIT_ERROR;
 	}
+	/* From before the read to the last wipe, a TERM waits until the end. */
+	signals_block(&oldmask);
 
 	r = luks_load(o.device, &cd);
-	if (r < 0)
-		return luks_load_exit(o.device, r);
+	if (r < 0) {
+		ret = luks_load_exit(o.device, r);
+		goto out;
+	}
 
-	if (luks_find_token(cd, &token) == 1) {
-		log_verbose("%s: %s token %d (keyslot %d)", o.device, COCO_TOKEN_TYPE,
-			    token.id, token.keyslot);
-	} else if (o.require_token) {
+	ntok = pick_tokens(cd, &o, toks);
+	if (!ntok && o.require_token) {
 		/* Not one of ours: nothing read, nothing wiped. */
-		log_verbose("%s has no %s token; skipped", o.device, COCO_TOKEN_TYPE);
+		log_verbose("%s has no usable %s token; skipped", o.device, COCO_TOKEN_TYPE);
 		ret = EXIT_NO_SECRET;
 		goto out;
 	}
@@ -233,14 +355,44 @@ int cmd_unlock(int argc, char **argv)
 
 	if (o.has_guid)
 		guid = o.guid;
-	else if (token.has_guid)
-		guid = token.guid;
+	else if (ntok)
+		guid = token_guid(&toks[0]);
 	else
 		(void)guid_parse(DISK_PASSPHRASE_GUID, &guid);
 	guid_format(&guid, gs);
+	secrets_init(&sec, o.secrets_dir, !o.test_passphrase);
 
-	secrets_init(&sec, o.secrets_dir);
+	/*
+	 * The keyslots that will be tried: --key-slot's, else the token's
+	 * (only those), else all.  The header is checked before the secret
+	 * is read: a refused header gets no secret, and the entry is wiped.
+	 */
+	for (i = 0; i < ntok; i++)
+		slots |= toks[i].slots;
+	if (o.key_slot != CRYPT_ANY_SLOT)
+		slots = 1U << o.key_slot;
+	else if (!slots)
+		slots = luks_active_slots(cd);
+	r = luks_check_header(cd, slots, why, sizeof(why));
+	if (r == -EPERM) {
+		log_err("%s: header refused: %s", o.device, why);
+		ret = EXIT_HEADER_REFUSED;
+		goto wipe;
+	}
+	if (r < 0) {
+		log_err("%s: cannot read the header's metadata: %s", o.device, strerror(-r));
+		ret = EXIT_ERROR;
+		goto wipe;
+	}
+	if (o.require_auth && !ntok) {
+		log_err("%s: header refused: --require-auth, and it has no usable %s token with "
+			"a header MAC (removed, or never enrolled so)", o.device, COCO_TOKEN_TYPE);
+		ret = EXIT_HEADER_REFUSED;
+		goto wipe;
+	}
+
 	r = secrets_read(&sec, &guid, o.timeout_ms, &secret);
+	read_it = r == 0 || r == -EFBIG;
 	if (r < 0) {
 		if (r == -ENOMEM) {
 			log_err("out of memory reading secret %s", gs);
@@ -263,19 +415,51 @@ int cmd_unlock(int argc, char **argv)
 	}
 	log_verbose("secret %s: %zu bytes, passphrase of %zu", gs, secret.len, plen);
 
-	r = activate(cd, name, token.keyslot, o.key_slot, &secret, plen, o.flags);
+	/*
+	 * Each token in turn: its MAC (when it has one) before its keyslots;
+	 * only those keyslots.  No token: --key-slot's, or every keyslot.
+	 */
+	r = -EPERM;
+	if (!ntok)
+		r = activate(cd, name, o.key_slot != CRYPT_ANY_SLOT ? slots : 0, &secret, plen,
+			     o.flags);
+	for (i = 0; i < ntok; i++) {
+		if (toks[i].has_mac && !mac_matches(cd, &toks[i], &secret, plen)) {
+			log_verbose("%s: %s token %d: header MAC does not match", o.device,
+				    COCO_TOKEN_TYPE, toks[i].id);
+			mac_failed = true;
+			continue;
+		}
+		if (toks[i].has_mac)
+			log_verbose("%s: header MAC of token %d verified", o.device, toks[i].id);
+		r = activate(cd, name, o.key_slot != CRYPT_ANY_SLOT ? slots : toks[i].slots,
+			     &secret, plen, o.flags);
+		if (r != -EPERM && r != -ENOENT)
+			break;
+	}
 	secure_free(&secret);
-	ret = activate_exit(&o, name, gs, r);
+	if ((r == -EPERM || r == -ENOENT) && mac_failed) {
+		log_err("%s: header refused: its MAC does not match (the header was altered, "
+			"or the secret is not the one enrolled)", o.device);
+		ret = EXIT_HEADER_REFUSED;
+	} else {
+		ret = activate_exit(&o, name, gs, r);
+	}
 wipe:
 	secure_free(&secret);
-	if (o.test_passphrase || o.keep)
+	if (o.test_passphrase || o.keep) {
+		secrets_release(&sec);
 		goto out;
+	}
 	r = secrets_wipe(&sec, &guid);
 	if (r < 0) {
 		/* The volume is open either way; the initramfs wipes again later. */
 		log_err("cannot wipe secret %s: %s", gs, strerror(-r));
 	} else if (r == 0) {
 		log_info("wiped secret %s", gs);
+	} else if (read_it) {
+		log_verbose("secret %s: already gone (wiped by another), its read copy scrubbed",
+			    gs);
 	} else {
 		/* Say "wiped" only for a wipe that happened. */
 		log_verbose("secret %s: already gone, nothing to wipe", gs);
@@ -283,5 +467,10 @@ wipe:
 out:
 	secrets_release(&sec);
 	crypt_free(cd);
+	sig = signals_pending();
+	if (sig)
+		log_info("signal %d arrived during the unlock: every copy of the secret is wiped; "
+			 "exiting", sig);
+	signals_restore(&oldmask);	/* a pending signal acts now */
 	return ret;
 }

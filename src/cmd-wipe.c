@@ -85,25 +85,27 @@ static int token_guid(const char *device, struct guid *g)
 
 int cmd_wipe(int argc, char **argv)
 {
-	enum { OPT_TOKEN_OF = 0x200 };
+	enum { OPT_TOKEN_OF = 0x200, OPT_TRUST };
 	static const struct option longopts[] = {
 		{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "token-of", required_argument, NULL, OPT_TOKEN_OF },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL;
 	struct secrets sec;
-	struct guid *guids = NULL;
+	struct guid *guids = NULL, *trust = NULL;
 	const char **devices = NULL;
 	bool all = false;
-	int c, i, n = 0, ndev = 0, ret = 0;
+	int c, i, n = 0, ndev = 0, ntrust = 0, ret = 0;
 
-	/* at most argc GUIDs and devices, plus the default */
+	/* at most argc GUIDs, devices and trusted GUIDs, plus the default */
 	guids = calloc((size_t)argc + 1, sizeof(*guids));
+	trust = calloc((size_t)argc + 1, sizeof(*trust));
 	devices = calloc((size_t)argc + 1, sizeof(*devices));
-	if (!guids || !devices) {
+	if (!guids || !trust || !devices) {
 		log_err("out of memory");
 		ret = EXIT_NO_MEMORY;
 		goto out;
@@ -127,6 +129,13 @@ int cmd_wipe(int argc, char **argv)
 		case OPT_TOKEN_OF:
 			devices[ndev++] = optarg;
 			break;
+		case OPT_TRUST:
+			if (parse_guid_arg(optarg, &trust[ntrust]) < 0) {
+				ret = EXIT_ERROR;
+				goto out;
+			}
+			ntrust++;
+			break;
 		}
 	}
 	if (all && (optind < argc || ndev)) {
@@ -148,12 +157,26 @@ int cmd_wipe(int argc, char **argv)
 
 	(void)secure_process_init();
 	luks_setup_logging(log_get_level() >= LOG_LVL_DEBUG);
-	for (i = 0; i < ndev; i++)
-		if (token_guid(devices[i], &guids[n]) == 1)
+	/* A token names the host's choice: with --trust, only a trusted GUID counts. */
+	for (i = 0; i < ndev; i++) {
+		bool ok = !ntrust;
+		char gs[GUID_STR_LEN + 1];
+
+		if (token_guid(devices[i], &guids[n]) != 1)
+			continue;
+		for (int j = 0; j < ntrust; j++)
+			ok = ok || guid_equal(&guids[n], &trust[j]);
+		if (ok) {
 			n++;
+			continue;
+		}
+		guid_format(&guids[n], gs);
+		log_warn("%s: its token names secret %s, which is not trusted: not wiped",
+			 devices[i], gs);
+	}
 
 	/* Loading efi_secret is what makes an unread secret wipeable. */
-	secrets_init(&sec, dir);
+	secrets_init(&sec, dir, true);
 	if (all) {
 		ret = wipe_all(&sec) < 0 ? EXIT_ERROR : EXIT_OK;
 		goto out;
@@ -168,6 +191,7 @@ int cmd_wipe(int argc, char **argv)
 	}
 out:
 	free(devices);
+	free(trust);
 	free(guids);
 	return ret;
 }

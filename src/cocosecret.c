@@ -24,12 +24,12 @@ static const char *const verb_usage[][2] = {
 	{ "unlock",
 	  "unlock [--guid GUID] [--secrets-dir DIR] [--key-slot N] [--timeout SEC]\n"
 	  "                  [--test-passphrase] [--keep] [--readonly] [--allow-discards]\n"
-	  "                  [--require-token] DEVICE [NAME]" },
-	{ "wipe", "wipe [--secrets-dir DIR] [--all | [--token-of DEVICE]... GUID...]" },
-	{ "status", "status [--secrets-dir DIR] [DEVICE...]" },
+	  "                  [--require-token] [--require-auth] [--trust GUID]... DEVICE [NAME]" },
+	{ "wipe", "wipe [--secrets-dir DIR] [--all | [--token-of DEVICE]... [--trust GUID]... GUID...]" },
+	{ "status", "status [--secrets-dir DIR] [--guid GUID]... [DEVICE...]" },
 	{ "enroll",
 	  "enroll [--guid GUID] [--key-file FILE] [--secret-file FILE] --secret-out FILE\n"
-	  "                  [--wipe-slot N] [--iter-time MS] [--pbkdf-memory KIB]\n"
+	  "                  [--wipe-slot N] [--pbkdf TYPE] [--iter-time MS] [--pbkdf-memory KIB]\n"
 	  "                  [--pbkdf-force-iterations N] DEVICE" },
 	{ "unenroll", "unenroll [--wipe-slot N] DEVICE" },
 	{ "table", "table build -o OUT GUID=FILE...\n"

@@ -15,6 +15,7 @@ enum {
 	EXIT_NO_DEVICE = 4,	/* device not found or not LUKS */
 	EXIT_BUSY = 5,		/* device busy, or name in use by another device */
 	EXIT_NO_SECRET = 6,	/* no securityfs, no efi_secret, no area, no such GUID */
+	EXIT_HEADER_REFUSED = 7,	/* a downgraded or unauthenticated LUKS header */
 };
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -66,6 +67,7 @@ enum {
 	OPT_ITER_TIME,
 	OPT_PBKDF_MEMORY,
 	OPT_PBKDF_ITERATIONS,
+	OPT_PBKDF,
 };
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "efisecret.h"
 #include "log.h"
+#include "safemem.h"
 
 #ifndef SECURITYFS_MAGIC
 #define SECURITYFS_MAGIC 0x73636673
@@ -185,14 +186,19 @@ static int load_module(void)
 	return r;
 }
 
-void secrets_init(struct secrets *s, const char *dir)
+void secrets_init(struct secrets *s, const char *dir, bool setup)
 {
 	s->dir = dir ? dir : COCO_SECRETS_DIR;
 	s->system = !dir;
 	s->module_state = 0;
 	s->fd = -1;
+	s->fd_len = 0;
 	if (!s->system)
 		return;
+	if (!setup) {
+		s->module_state = -ENOENT;	/* nothing to wait for */
+		return;
+	}
 	(void)mount_securityfs();
 	s->module_state = load_module();
 }
@@ -244,10 +250,14 @@ static int open_entry(const struct secrets *s, const struct guid *g, unsigned in
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd >= 0)
 			return fd;
-		if (errno != ENOENT)
-			return -errno;
-		if (settled(s) || now_ms() >= deadline)
-			return -ENOENT;
+		r = -errno;
+		/*
+		 * While efi_secret is still coming up, any failure (the
+		 * directory or the file not there yet, or half made) is
+		 * worth another look; once it is settled, it is the answer.
+		 */
+		if (settled(s) || now_ms() >= deadline || signals_pending())
+			return r;
 		nanosleep(&(struct timespec){ 0, POLL_INTERVAL_MS * 1000000L }, NULL);
 	}
 }
@@ -272,14 +282,18 @@ int secrets_read(struct secrets *s, const struct guid *g, unsigned int timeout_m
 		secure_free(b);
 		r = -ENODATA;
 	}
-	if (r < 0) {
+	if (r < 0 && r != -EFBIG) {
 		close(fd);
 		return r;
 	}
-	/* Kept open for secrets_wipe(): the kernel's read buffer holds a copy. */
+	/*
+	 * Kept open for secrets_wipe(): the kernel's read buffer holds a copy
+	 * (of an oversized entry too).
+	 */
 	s->fd = fd;
 	s->fd_guid = *g;
-	return 0;
+	s->fd_len = r == -EFBIG ? SECRET_MAX_SIZE + 1 : b->len;
+	return r;
 }
 
 void secrets_release(struct secrets *s)
@@ -290,17 +304,55 @@ void secrets_release(struct secrets *s)
 	s->fd = -1;
 }
 
-/* Refill the kernel's read buffer of the (now wiped) entry, then close it. */
-static void scrub(struct secrets *s)
+/*
+ * Refill the kernel's read buffer of the (now wiped) entry, then close it.
+ * Reads in chunks, so that an entry of any size is read back whole: all of
+ * it must be zeros, as long as what was read before (at least).
+ */
+static int scrub(struct secrets *s)
 {
 	struct secure_buf b = { 0 };
+	size_t total = 0, i;
+	bool zero = true;
+	int r;
 
-	if (lseek(s->fd, 0, SEEK_SET) == 0 && secure_read_fd(s->fd, SECRET_MAX_SIZE, &b) == 0)
-		log_verbose("kernel read buffer of the wiped entry refilled (%zu bytes)", b.len);
-	else
-		log_verbose("cannot refill the kernel read buffer of the wiped entry");
+	r = secure_alloc(&b, 4096);
+	if (r < 0)
+		goto out;
+	if (lseek(s->fd, 0, SEEK_SET) != 0) {
+		r = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(s->fd, b.data, b.cap);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		for (i = 0; i < (size_t)n; i++)
+			zero = zero && !b.data[i];
+		total += (size_t)n;
+	}
+	if (!zero || total < s->fd_len ||
+	    (s->fd_len <= SECRET_MAX_SIZE && total != s->fd_len)) {
+		log_err("the kernel's read buffer of the wiped entry was not refilled with "
+			"zeros (%zu bytes read back, %zu expected)", total, s->fd_len);
+		r = -EIO;
+		goto out;
+	}
+	log_verbose("kernel read buffer of the wiped entry refilled (%zu bytes)", total);
+out:
+	if (r < 0 && r != -EIO)
+		log_err("cannot refill the kernel read buffer of the wiped entry: %s",
+			strerror(-r));
 	secure_free(&b);
 	secrets_release(s);
+	return r;
 }
 
 const char *secrets_strerror(int r)
@@ -343,12 +395,14 @@ int secrets_wipe(struct secrets *s, const struct guid *g)
 	r = entry_path(s, g, path, sizeof(path));
 	if (r < 0)
 		return r;
-	if (unlink(path) == 0) {
-		if (s->fd >= 0 && guid_equal(&s->fd_guid, g))
-			scrub(s);
-		return 0;
+	r = unlink(path) == 0 ? 0 :
+	    errno == ENOENT || errno == ENOTDIR ? 1 : -errno;
+	/* gone meanwhile (another wipe): the copy we read is still to scrub */
+	if (r >= 0 && s->fd >= 0 && guid_equal(&s->fd_guid, g)) {
+		int rs = scrub(s);
+
+		if (rs < 0)
+			return rs;
 	}
-	if (errno == ENOENT || errno == ENOTDIR)
-		return 1;
-	return -errno;
+	return r;
 }

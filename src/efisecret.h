@@ -21,14 +21,16 @@ struct secrets {
 	int module_state;	/* result of loading efi_secret (system only) */
 	int fd;			/* the entry last read, kept open for the scrub */
 	struct guid fd_guid;	/* its GUID */
+	size_t fd_len;		/* bytes read from it (SECRET_MAX_SIZE + 1: more) */
 };
 
 /*
  * Point s at dir (NULL: the kernel's securityfs directory).  For the
- * kernel's directory, mount securityfs and load efi_secret when needed;
- * failures there are remembered, not fatal (the entry may still appear).
+ * kernel's directory and with setup, mount securityfs and load efi_secret
+ * when needed; failures there are remembered, not fatal (the entry may
+ * still appear).  Without setup nothing is mounted or loaded.
  */
-void secrets_init(struct secrets *s, const char *dir);
+void secrets_init(struct secrets *s, const char *dir, bool setup);
 
 /*
  * Read the entry for g into b (a locked buffer of SECRET_MAX_SIZE + 1),
@@ -42,10 +44,12 @@ int secrets_read(struct secrets *s, const struct guid *g, unsigned int timeout_m
 
 /*
  * Unlink (= wipe in efi_secret) the entry; an absent entry is success (returns 1).
- * If it is the entry secrets_read() read, also scrub the kernel's copy: efi_secret
- * is read through seq_file, whose page-sized buffer holds the secret and is freed
- * uncleared when the file is closed.  Reading the wiped entry once more through
- * the same descriptor refills that buffer with the zeros the unlink left.
+ * If it is the entry secrets_read() read (even when someone else unlinked it
+ * meanwhile), also scrub the kernel's copy: efi_secret is read through
+ * seq_file, whose buffer holds the secret and is freed uncleared when the file
+ * is closed.  Reading the wiped entry once more through the same descriptor
+ * refills that buffer with the zeros the unlink left; the scrub checks that it
+ * read back zeros of the entry's full length (-EIO otherwise).
  */
 int secrets_wipe(struct secrets *s, const struct guid *g);
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -51,11 +52,33 @@ static int parse_keyslot(json_object *v)
 	return (int)n;
 }
 
+/* {"keyslots": ["N", ...]}: 1 to 32 distinct keyslot numbers (an empty list: none). */
+static int parse_keyslots(json_object *v, struct coco_token *t)
+{
+	size_t i, n;
+	int slot;
+
+	if (!json_object_is_type(v, json_type_array))
+		return -EINVAL;
+	n = json_object_array_length(v);
+	if (n > 32)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		slot = parse_keyslot(json_object_array_get_idx(v, i));
+		if (slot < 0 || (t->slots & 1U << slot))
+			return -EINVAL;
+		t->slots |= 1U << slot;
+		if (i == 0)
+			t->keyslot = slot;
+	}
+	return 0;
+}
+
 int luks_token_parse(const char *json, size_t len, struct coco_token *t)
 {
 	json_tokener *tok;
 	json_object *root, *v;
-	int r, n;
+	int r;
 
 	memset(t, 0, sizeof(*t));
 	t->keyslot = -1;
@@ -79,30 +102,31 @@ int luks_token_parse(const char *json, size_t len, struct coco_token *t)
 		r = 0;
 		goto out;
 	}
-	if (json_object_object_get_ex(root, "guid", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    guid_parse_n(json_object_get_string(v),
-				 (size_t)json_object_get_string_len(v), &t->guid) < 0) {
-			r = -EINVAL;
-			goto out;
-		}
-		t->has_guid = true;
-	}
-	if (json_object_object_get_ex(root, "keyslots", &v)) {
-		if (!json_object_is_type(v, json_type_array)) {
-			r = -EINVAL;
-			goto out;
-		}
-		if (json_object_array_length(v) > 0) {
-			n = parse_keyslot(json_object_array_get_idx(v, 0));
-			if (n < 0) {
-				r = n;
-				goto out;
-			}
-			t->keyslot = n;
-		}
-	}
 	r = 1;
+	json_object_object_foreach(root, key, val) {
+		if (!strcmp(key, "type"))
+			continue;
+		if (!strcmp(key, "guid")) {
+			if (!json_object_is_type(val, json_type_string) ||
+			    guid_parse_n(json_object_get_string(val),
+					 (size_t)json_object_get_string_len(val), &t->guid) < 0)
+				r = -EINVAL;
+			t->has_guid = true;
+		} else if (!strcmp(key, "keyslots")) {
+			if (parse_keyslots(val, t) < 0)
+				r = -EINVAL;
+		} else if (!strcmp(key, "mac")) {
+			if (!json_object_is_type(val, json_type_string) ||
+			    header_mac_parse(json_object_get_string(val),
+					     (size_t)json_object_get_string_len(val), t->mac) < 0)
+				r = -EINVAL;
+			t->has_mac = true;
+		} else {
+			r = -EINVAL;	/* not written by enroll */
+		}
+		if (r < 0)
+			break;
+	}
 out:
 	json_object_put(root);
 	json_tokener_free(tok);
@@ -245,15 +269,18 @@ uint32_t luks_token_slots(struct crypt_device *cd, int token)
 	return mask;
 }
 
-int luks_token_add(struct crypt_device *cd, int keyslot, const struct guid *g)
+int luks_token_add(struct crypt_device *cd, int keyslot, const struct guid *g,
+		   const unsigned char *mac)
 {
-	char json[128], gs[GUID_STR_LEN + 1];
+	char json[256], gs[GUID_STR_LEN + 1], ms[HEADER_MAC_STR_LEN + 1] = "";
 	int n;
 
 	guid_format(g, gs);
+	if (mac)
+		header_mac_format(mac, ms);
 	n = snprintf(json, sizeof(json),
-		     "{\"type\":\"" COCO_TOKEN_TYPE "\",\"keyslots\":[\"%d\"],\"guid\":\"%s\"}",
-		     keyslot, gs);
+		     "{\"type\":\"" COCO_TOKEN_TYPE "\",\"keyslots\":[\"%d\"],\"guid\":\"%s\"%s%s%s}",
+		     keyslot, gs, mac ? ",\"mac\":\"" : "", ms, mac ? "\"" : "");
 	if (n < 0 || (size_t)n >= sizeof(json))
 		return -EINVAL;
 	return crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json);
@@ -264,4 +291,65 @@ int luks_token_remove(struct crypt_device *cd, int token)
 	int r = crypt_token_json_set(cd, token, NULL);
 
 	return r < 0 ? r : 0;
+}
+
+/* --- the host's header: downgrades and the MAC ---------------------------- */
+
+static bool is_luks2(struct crypt_device *cd)
+{
+	const char *type = crypt_get_type(cd);
+
+	return type && !strcmp(type, CRYPT_LUKS2);
+}
+
+int luks_check_header(struct crypt_device *cd, uint32_t slots, char *why, size_t whylen)
+{
+	const char *json, *cipher, *mode;
+	char spec[128];
+	int r, vk;
+
+	if (is_luks2(cd)) {
+		r = crypt_dump_json(cd, &json, 0);
+		if (r < 0)
+			return r;
+		return header_check_luks2(json, strlen(json), slots, why, whylen);
+	}
+	/* LUKS1: one cipher for the data and every keyslot, one volume key */
+	cipher = crypt_get_cipher(cd);
+	mode = crypt_get_cipher_mode(cd);
+	snprintf(spec, sizeof(spec), "%s-%s", cipher ? cipher : "", mode ? mode : "");
+	if (!cipher || !mode || cipher_is_null(spec)) {
+		snprintf(why, whylen, "the volume is not encrypted (%.64s): any passphrase "
+			 "would open it", spec);
+		return -EPERM;
+	}
+	vk = crypt_get_volume_key_size(cd);
+	if (vk < 16) {
+		snprintf(why, whylen, "the volume key has %d bytes (an empty or short key)", vk);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int luks_header_mac(struct crypt_device *cd, uint32_t slots, const struct guid *g,
+		    const unsigned char *secret, size_t slen, unsigned char mac[HEADER_MAC_LEN])
+{
+	char gs[GUID_STR_LEN + 1];
+	const char *json;
+	unsigned char *in;
+	size_t inlen;
+	int r;
+
+	if (!is_luks2(cd))
+		return -EINVAL;
+	r = crypt_dump_json(cd, &json, 0);
+	if (r < 0)
+		return r;
+	guid_format(g, gs);
+	r = header_mac_input(json, strlen(json), slots, gs, &in, &inlen);
+	if (r < 0)
+		return r;
+	header_mac(secret, slen, in, inlen, mac);
+	free(in);
+	return 0;
 }

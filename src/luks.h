@@ -7,23 +7,31 @@
 #include <stdint.h>
 
 #include "guid.h"
+#include "header.h"
 
 struct crypt_device;
 
 #define COCO_TOKEN_TYPE "cocosecret"
 
-/* What a LUKS2 token {"type":"cocosecret","keyslots":["N"],"guid":"..."} says. */
+/*
+ * What a LUKS2 token {"type":"cocosecret","keyslots":["N"],"guid":"...",
+ * "mac":"v1:<hex>"} says (guid and mac optional).
+ */
 struct coco_token {
 	int id;		/* token number */
 	int keyslot;	/* first keyslot it names, or -1 */
+	uint32_t slots;	/* every keyslot it names, as a bitmask */
 	bool has_guid;
 	struct guid guid;
+	bool has_mac;
+	unsigned char mac[HEADER_MAC_LEN];
 };
 
 /*
  * Parse one token's JSON.  Returns 1 for a cocosecret token (fields
  * filled), 0 for a token of another type, -EINVAL for malformed JSON or a
- * cocosecret token with a bad field.
+ * cocosecret token with a bad or unknown field (strict: these tokens are
+ * written by enroll only).
  */
 int luks_token_parse(const char *json, size_t len, struct coco_token *t);
 
@@ -68,10 +76,22 @@ uint32_t luks_tokens_of_type(struct crypt_device *cd, const char *type, bool wan
 uint32_t luks_token_slots(struct crypt_device *cd, int token);
 
 /*
- * Add {"type":"cocosecret","keyslots":["N"],"guid":"<lower-case GUID>"}:
- * returns the new token's id, or -errno.
+ * Add {"type":"cocosecret","keyslots":["N"],"guid":"<lower-case GUID>"}, with
+ * "mac":"v1:<hex>" when mac is given: returns the new token's id, or -errno.
  */
-int luks_token_add(struct crypt_device *cd, int keyslot, const struct guid *g);
+int luks_token_add(struct crypt_device *cd, int keyslot, const struct guid *g,
+		   const unsigned char *mac);
+
+/*
+ * Refuse a downgraded header before the keyslots in SLOTS are tried
+ * (header_check_luks2(); LUKS1: a null cipher or a short volume key).
+ * 0, -EPERM (why says what), other -errno.
+ */
+int luks_check_header(struct crypt_device *cd, uint32_t slots, char *why, size_t whylen);
+
+/* The header MAC over the token's keyslots SLOTS and GUID g, keyed from secret: 0 or -errno. */
+int luks_header_mac(struct crypt_device *cd, uint32_t slots, const struct guid *g,
+		    const unsigned char *secret, size_t slen, unsigned char mac[HEADER_MAC_LEN]);
 
 /* Remove TOKEN: 0 or -errno. */
 int luks_token_remove(struct crypt_device *cd, int token);

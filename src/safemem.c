@@ -159,3 +159,40 @@ int write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+static void kill_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+void signals_block(sigset_t *old)
+{
+	sigset_t set;
+
+	kill_signals(&set);
+	/* threads started later (libcryptsetup's Argon2 lanes) inherit the mask */
+	(void)pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+int signals_pending(void)
+{
+	sigset_t set, pending;
+	int sig;
+
+	if (sigpending(&pending) < 0)
+		return 0;
+	kill_signals(&set);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(&set, sig) == 1 && sigismember(&pending, sig) == 1)
+			return sig;
+	return 0;
+}
+
+void signals_restore(const sigset_t *old)
+{
+	(void)pthread_sigmask(SIG_SETMASK, old, NULL);
+}

@@ -2,6 +2,7 @@
 #ifndef COCOSECRET_SAFEMEM_H
 #define COCOSECRET_SAFEMEM_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /*
@@ -36,6 +37,18 @@ int secure_read_fd(int fd, size_t max, struct secure_buf *b);
  * a directory/anything not a regular file.  A FIFO does not block.
  */
 int secure_read_file(const char *path, size_t max, struct secure_buf *b);
+
+/*
+ * The signals that end a process by default and that a supervisor sends
+ * (TERM, INT, HUP, QUIT): blocked from before a secret is read until every
+ * copy and the entry are wiped, so that a kill in between still leaves
+ * nothing behind.  signals_restore() then lets a pending one act (it
+ * usually ends the process).  SIGKILL cannot be blocked.
+ */
+void signals_block(sigset_t *old);
+/* Is one of them pending?  (The caller stops early and cleans up.) */
+int signals_pending(void);
+void signals_restore(const sigset_t *old);
 
 /* Write all of buf to fd (retrying short writes): 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);

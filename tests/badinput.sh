@@ -61,6 +61,8 @@ bi_opt_wipe_all_guid() { cs wipe --secrets-dir "$BIS" --all "$DISK_GUID"; }
 bi_opt_iter_time() { cs enroll --iter-time 0 --key-file "$BI/p" --secret-out "$BI/o" "$IMG"; }
 bi_opt_pbkdf_memory() { cs enroll --pbkdf-memory 4194305 --key-file "$BI/p" --secret-out "$BI/o" "$IMG"; }
 bi_opt_table_action() { cs table frobnicate; }
+bi_opt_trust() { cs unlock --trust not-a-guid "$IMG"; }
+bi_opt_pbkdf() { cs enroll --pbkdf scrypt --key-file "$BI/p" --secret-out "$BI/o" "$IMG"; }
 
 # --- GUIDs -----------------------------------------------------------------
 bi_guid_short() { cs unlock --guid 736869e5-84f0-4973-92ec "$IMG"; }
@@ -174,6 +176,46 @@ bi_hdr_truncated() {
 	cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/trunc.img"
 }
 bi_hdr_empty() { : >"$BI/empty.img"; cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/empty.img"; }
+# The host's header moves (tests/header.sh has the rest): forged with luks2-forge.
+bi_forge() { # bi_forge PYTHON: $BI/forged.img, $IMG with the edit; the entry in place
+	cp --sparse=always "$IMG" "$BI/forged.img"
+	"$top/test-vm/lib/luks2-forge" "$BI/forged.img" "$1" || return 1
+	bi_put <"$BI/p"
+}
+bi_hdr_null_segment() {
+	bi_forge 'j["segments"]["0"]["encryption"] = "cipher_null-ecb"' || return 1
+	cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/forged.img"
+}
+bi_hdr_null_keyslot() {
+	bi_forge 'j["keyslots"]["0"]["area"]["encryption"] = "cipher_null-ecb"' || return 1
+	cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/forged.img"
+}
+bi_hdr_linear_segment() {
+	bi_forge 'j["segments"]["0"]["type"] = "linear"' || return 1
+	cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/forged.img"
+}
+bi_hdr_short_key() {
+	bi_forge 'j["keyslots"]["0"]["key_size"] = 8' || return 1
+	cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/forged.img"
+}
+bi_hdr_luks1_null() {
+	mkluks "$BI/l1null.img" luks1 "$BI/p" || return 1
+	"$top/test-vm/lib/luks2-forge" "$BI/l1null.img" --luks1-cipher cipher_null ecb || return 1
+	bi_put <"$BI/p"
+	cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/l1null.img"
+}
+bi_hdr_require_auth() {
+	bi_put <"$BI/p"
+	cs unlock --test-passphrase --require-auth --secrets-dir "$BIS" "$IMG"
+}
+bi_hdr_mac_mismatch() {
+	cp --sparse=always "$IMG" "$BI/mac.img"
+	rm -f "$BI/macsecret"
+	"$BIN" enroll --key-file "$BI/p" --secret-out "$BI/macsecret" "$BI/mac.img" 2>/dev/null || return 1
+	"$top/test-vm/lib/luks2-forge" "$BI/mac.img" 'j["segments"]["0"]["iv_tweak"] = "7"' || return 1
+	bi_put <"$BI/macsecret"
+	cs unlock --test-passphrase --secrets-dir "$BIS" "$BI/mac.img"
+}
 bi_hdr_bad_token() {
 	cp --sparse=always "$IMG" "$BI/tok.img"
 	printf '{"type":"cocosecret","keyslots":["0"],"guid":"nope"}' >"$BI/tok.json"
@@ -211,15 +253,22 @@ bi_hdr_last_slot() {
 # Mount-namespace set-ups: hide the kernel modules; the host's stay as they are.
 bi_no_modules='[ -d /lib/modules ] && mount -t tmpfs none /lib/modules; '
 bi_env_no_module() {
-	bi_env "$bi_no_modules" "$BIN" -v unlock --test-passphrase --timeout 1 "$IMG"
+	bi_env "$bi_no_modules" "$BIN" -v unlock --timeout 1 "$IMG" cocosecret-badinput-test
 }
 bi_env_no_securityfs() {
 	bi_env "$bi_no_modules"'umount /sys/kernel/security 2>/dev/null; ' \
-		setpriv --bounding-set -sys_admin "$BIN" -v unlock --test-passphrase --timeout 1 "$IMG"
+		setpriv --bounding-set -sys_admin "$BIN" -v unlock --timeout 1 "$IMG" cocosecret-badinput-test
 }
 bi_env_ro_sys() {
 	bi_env "$bi_no_modules"'umount /sys/kernel/security 2>/dev/null; mount -o remount,bind,ro /sys; ' \
-		"$BIN" unlock --test-passphrase --timeout 1 "$IMG"
+		"$BIN" unlock --timeout 1 "$IMG" cocosecret-badinput-test
+}
+# --test-passphrase changes nothing: securityfs stays unmounted
+bi_env_test_no_setup() {
+	bi_env "$bi_no_modules"'umount /sys/kernel/security 2>/dev/null; ' \
+		sh -c '"$1" -v unlock --test-passphrase --timeout 1 "$2"; r=$?
+			! grep -q " /sys/kernel/security securityfs" /proc/self/mounts || exit 99
+			exit $r' sh "$BIN" "$IMG"
 }
 bi_env_no_dm_control() {
 	bi_put <"$BI/p"

@@ -79,14 +79,14 @@ fresh() { cp --sparse=always "$E/fresh.img" "$1"; }
 fresh "$E/l2.img"
 expect "enroll LUKS2" 0 enroll --key-file "$work/p1" --secret-out "$E/s1" "$E/l2.img"
 check "enroll: keyslot 1 (PBKDF2, minimum cost), token 0" grep -q \
-	"enrolled secret $DISK_GUID in $E/l2.img: keyslot 1 (pbkdf2, 1000 iterations), cocosecret token 0" "$work/err"
+	"enrolled secret $DISK_GUID in $E/l2.img: keyslot 1 (pbkdf2, 1000 iterations), cocosecret token 0 with header MAC" "$work/err"
 is "--secret-out: mode 0600" 600 stat -c %a "$E/s1"
 is "secret: 43 bytes" 43 stat -c %s "$E/s1"
 check "secret: base64url characters only" grep -qxE '[A-Za-z0-9_-]{43}' "$E/s1"
 is "secret: decodes to 32 bytes" 32 sh -c "{ tr -- '-_' '+/' <'$E/s1'; echo =; } | base64 -d | wc -c"
-is "cryptsetup token export: the cocosecret token" \
-	"{\"type\":\"cocosecret\",\"keyslots\":[\"1\"],\"guid\":\"$DISK_GUID\"}" \
-	cryptsetup token export --token-id 0 "$E/l2.img"
+cryptsetup token export --token-id 0 "$E/l2.img" >"$E/token.json"
+check "cryptsetup token export: the cocosecret token, with its header MAC" grep -qxE \
+	"\\{\"type\":\"cocosecret\",\"keyslots\":\\[\"1\"\\],\"guid\":\"$DISK_GUID\",\"mac\":\"v1:[0-9a-f]{64}\"\\}" "$E/token.json"
 is "keyslot 1: pbkdf2, 1000 iterations" "pbkdf2 1000" luksmeta "$E/l2.img" kdf 1
 check "cryptsetup open --test-passphrase --key-slot 1 accepts the secret" cs_opens "$E/l2.img" 1 "$E/s1"
 check "keyslot 0 does not take the secret" fails cs_opens "$E/l2.img" 0 "$E/s1"
@@ -94,10 +94,11 @@ check "keyslot 0 still takes the passphrase" cs_opens "$E/l2.img" 0 "$work/p1"
 clear_secrets
 put $DISK_GUID <"$E/s1"
 tp "unlock with the enrolled secret" 0 --verbose "$E/l2.img"
-check "unlock: GUID and keyslot 1 from token 0" sh -c "grep -q 'cocosecret token 0 (keyslot 1)' '$work/err' &&
+check "unlock: GUID and keyslot 1 from token 0, MAC verified" sh -c "grep -q 'cocosecret token 0 (keyslot 1, header MAC)' '$work/err' &&
+	grep -q 'header MAC of token 0 verified' '$work/err' &&
 	grep -q 'secret $DISK_GUID opens .* (keyslot 1)' '$work/err'"
 expect "status of the enrolled image" 0 status --secrets-dir "$sec" "$E/l2.img"
-check "status shows token and keyslot" grep -q "cocosecret token 0: keyslot 1, secret $DISK_GUID (present)" "$work/out"
+check "status shows token, keyslot and MAC" grep -q "cocosecret token 0: keyslot 1, secret $DISK_GUID (present), header MAC" "$work/out"
 expect "table build from --secret-out" 0 table build -o "$E/t1" "$DISK_GUID=$E/s1"
 expect "table dump of it" 0 table dump "$E/t1"
 check "table dump: the entry, 43 bytes" grep -qx "$DISK_GUID 43" "$work/out"
@@ -182,10 +183,11 @@ is "last keyslot: keyslot and token kept" "1|0:cocosecret:1:$DISK_GUID" \
 fresh "$E/sf.img"
 printf 'a-long-enough-secret-passphrase\n' >"$E/sf-nl"
 printf 'a-long-enough-secret-passphrase' >"$E/sf-nl.pass"
-expect "enroll --secret-file ending in a newline" 0 enroll --key-file "$work/p1" --secret-file "$E/sf-nl" \
-	--secret-out "$E/s6" "$E/sf.img"
+expect "enroll --secret-file ending in a newline, minimal PBKDF asked for" 0 enroll --key-file "$work/p1" \
+	--secret-file "$E/sf-nl" --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --secret-out "$E/s6" "$E/sf.img"
+check "a secret file under 32 bytes: a warning about the MAC" grep -q 'a launch secret should be 32 or more random bytes' "$work/err"
 check "--secret-out holds it without the newline" cmp -s "$E/s6" "$E/sf-nl.pass"
-is "31-byte secret: pbkdf2, 1000 iterations" "pbkdf2 1000" luksmeta "$E/sf.img" kdf 1
+is "secret file with --pbkdf pbkdf2 --pbkdf-force-iterations 1000: pbkdf2, 1000 iterations" "pbkdf2 1000" luksmeta "$E/sf.img" kdf 1
 check "cryptsetup accepts the secret without the newline" cs_opens "$E/sf.img" 1 "$E/sf-nl.pass"
 clear_secrets
 put $DISK_GUID <"$E/sf-nl"
@@ -193,17 +195,19 @@ tp "unlock of the raw file (newline and all)" 0 "$E/sf.img"
 check "...on keyslot 1" grep -q '(keyslot 1)' "$work/err"
 printf 'another-long-secret-\0ignored' >"$E/sf-nul"
 printf 'another-long-secret-' >"$E/sf-nul.pass"
-expect "enroll --secret-file with a NUL, no --secret-out" 0 enroll --key-file "$work/p1" --secret-file "$E/sf-nul" "$E/sf.img"
+expect "enroll --secret-file with a NUL, no --secret-out" 0 enroll --key-file "$work/p1" --secret-file "$E/sf-nul" \
+	--pbkdf pbkdf2 --pbkdf-force-iterations 1000 "$E/sf.img"
 check "cryptsetup accepts the bytes before the NUL" cs_opens "$E/sf.img" 2 "$E/sf-nul.pass"
 put $DISK_GUID <"$E/sf-nul"
 tp "unlock of the raw NUL-terminated file" 0 "$E/sf.img"
-# Short: libcryptsetup's default PBKDF (argon2id), bounded here by
-# --pbkdf-force-iterations (no benchmark) and --pbkdf-memory to keep it fast.
+# A secret file without --pbkdf: libcryptsetup's default PBKDF (argon2id) whatever
+# its length, bounded here by --pbkdf-force-iterations (no benchmark) and
+# --pbkdf-memory to keep it fast.
 printf 'Qz7%%kW\n' >"$E/sf-short"
 printf 'Qz7%%kW' >"$E/sf-short.pass"
 expect "enroll a short --secret-file" 0 enroll --key-file "$work/p1" --secret-file "$E/sf-short" \
 	--pbkdf-force-iterations 4 --pbkdf-memory 1024 --secret-out "$E/s7" "$E/sf.img"
-check "short secret: a warning" grep -q 'shorter than 16 bytes' "$work/err"
+check "short secret: a warning" grep -q 'a launch secret should be 32 or more random bytes' "$work/err"
 is "short secret: argon2id, the default PBKDF" argon2id luksmeta "$E/sf.img" kdftype 3
 is "short secret: --pbkdf-memory honoured" 1024 luksmeta "$E/sf.img" memory 3
 is "short secret: --pbkdf-force-iterations honoured" "argon2id 4" luksmeta "$E/sf.img" kdf 3
@@ -289,7 +293,8 @@ cp "$work/p1" "$G/passphrase"
 check "GUIDE.md: three tested blocks" test "$(grep -c '<!-- tested: tests/enroll.sh -->' "$top/docs/GUIDE.md")" = 3
 fresh "$G/disk.img"
 guide_run 1
-is "GUIDE.md: the token it shows" "{\"type\":\"cocosecret\",\"keyslots\":[\"1\"],\"guid\":\"$DISK_GUID\"}" cat "$G/out.1.2"
+check "GUIDE.md: the token it shows" grep -qxE \
+	"\\{\"type\":\"cocosecret\",\"keyslots\":\\[\"1\"\\],\"guid\":\"$DISK_GUID\",\"mac\":\"v1:[0-9a-f]{64}\"\\}" "$G/out.1.2"
 is "GUIDE.md: the table it dumps" "$DISK_GUID 43" grep -v '^table:' "$G/out.1.6"
 clear_secrets
 put $DISK_GUID <"$G/disk.secret"
