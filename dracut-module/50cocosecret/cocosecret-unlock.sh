@@ -27,13 +27,17 @@ if [ "$name" = --auto ]; then
 fi
 
 cocosecret_enabled || exit 0
+# (udev's DEVNAME and a validated name: never an option for the binary)
+case $dev in /dev/*) ;; *) exit 0 ;; esac
+[ -z "$name" ] || cocosecret_valid_name "$name" || exit 0
 [ -n "$name" ] && [ -b "/dev/mapper/$name" ] && exit 0
 
 [ -d "$COCOSECRET_RUN" ] || mkdir -m 0700 "$COCOSECRET_RUN"
 # dm_crypt pulls in dm_mod: libdevmapper needs /dev/mapper/control.
 [ -d /sys/module/dm_crypt ] || modprobe -q dm_crypt
 
-set -- --timeout "${COCO_TIMEOUT:-5}"
+# shellcheck disable=SC2046 # --trust GUID... [--require-auth]: plain words
+set -- --timeout "${COCO_TIMEOUT:-5}" $(cocosecret_trust_args)
 [ -n "$COCO_GUID" ] && set -- "$@" --guid "$COCO_GUID"
 [ "$COCO_DEBUG" = 1 ] && set -- "$@" --verbose
 # Keep the entry while other volumes still need it.  The last one (the only
@@ -60,6 +64,7 @@ case $rc in
         exit 0
         ;;
     2) why="the secret does not open $dev" ;;
+    7) why="the LUKS header of $dev is refused (forged or altered)" ;;
     3) why="not enough memory to open $dev with the secret" ;;
     6)
         # auto: a volume without a cocosecret token is not ours

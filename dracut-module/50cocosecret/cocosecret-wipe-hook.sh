@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cleanup hook (non-systemd initramfs): the module's secrets are gone before
 # switch_root, whatever happened before (unlocked, rejected, prompt, timeout).
-# Nothing to do without a secret area, or once everything of ours is wiped.
+# emergency and shutdown-emergency hooks (both modes): gone before any shell.
+# Nothing to do without a secret area, or once everything of ours is wiped; a
+# wipe that fails powers the VM off.
 
 type cocosecret_wipe_ours > /dev/null 2>&1 || . /lib/cocosecret-lib.sh
 

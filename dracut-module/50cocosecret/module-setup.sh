@@ -18,6 +18,65 @@ cocosecret_binary() {
     return 1
 }
 
+# The build host's LUKS volumes whose tokens count: $cocosecret_volumes (from
+# dracut.conf.d or the environment), and in hostonly mode every crypto_LUKS
+# device the host's root depends on.
+cocosecret_build_volumes() {
+    local dev
+    for dev in $cocosecret_volumes; do
+        printf '%s\n' "$dev"
+    done
+    if [[ $hostonly ]]; then
+        for dev in "${!host_fs_types[@]}"; do
+            [[ ${host_fs_types[$dev]} == crypto_LUKS ]] && printf '%s\n' "$dev"
+        done
+    fi
+    return 0
+}
+
+# Write the initramfs's trust: /etc/cocosecret/trusted-guids (the GUIDs the
+# module may read and wipe: the disk-passphrase GUID, $cocosecret_guids, and
+# the GUIDs of the build-time volumes' cocosecret tokens) and
+# /etc/cocosecret/require-auth ($cocosecret_require_auth: yes, no, or auto,
+# the default: yes when a build-time token carries a header MAC).  These are
+# fixed here, in the (measured) initramfs: the host cannot add to them.
+cocosecret_install_trust() {
+    local bin=$1 dev line g auth=0 mac=0 guids=" 736869e5-84f0-4973-92ec-06879ce3da0b "
+    local re='cocosecret token [0-9]+: keyslot -?[0-9]+, secret ([0-9a-f-]{36}) \([a-z]+\), (header MAC|no header MAC)'
+    for g in $cocosecret_guids; do
+        if [[ ! $g =~ ^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$ ]]; then
+            derror "cocosecret: cocosecret_guids: '$g' is not a GUID"
+            return 1
+        fi
+        g=${g,,}
+        [[ $guids == *" $g "* ]] || guids+="$g "
+    done
+    while read -r dev; do
+        [[ $dev ]] || continue
+        while read -r line; do
+            [[ $line =~ $re ]] || continue
+            g=${BASH_REMATCH[1]}
+            [[ $guids == *" $g "* ]] || guids+="$g "
+            [[ ${BASH_REMATCH[2]} == "header MAC" ]] && mac=1
+        done < <("$bin" status "$dev" 2> /dev/null)
+    done < <(cocosecret_build_volumes)
+    case ${cocosecret_require_auth:-auto} in
+        yes | 1) auth=1 ;;
+        no | 0) auth=0 ;;
+        auto) auth=$mac ;;
+        *)
+            derror "cocosecret: cocosecret_require_auth must be yes, no or auto"
+            return 1
+            ;;
+    esac
+    mkdir -p "$initdir/etc/cocosecret"
+    for g in $guids; do
+        printf '%s\n' "$g"
+    done > "$initdir/etc/cocosecret/trusted-guids"
+    echo "$auth" > "$initdir/etc/cocosecret/require-auth"
+    dinfo "cocosecret: trusted GUIDs:$guids; header MAC required: $auth"
+}
+
 # called by dracut
 check() {
     if ! cocosecret_binary > /dev/null; then
@@ -59,6 +118,13 @@ install() {
     inst_simple "$moddir/cocosecret-lib.sh" /lib/cocosecret-lib.sh
     inst_script "$moddir/cocosecret-unlock.sh" /sbin/cocosecret-unlock
     inst_multiple -o modprobe
+    cocosecret_install_trust "$bin" || return 1
+
+    # The emergency path wipes before any shell: dracut's emergency hooks
+    # (sourced by emergency_shell, and by dracut-emergency in systemd mode,
+    # also without a shell), and with systemd a unit before the shells.
+    inst_hook emergency 00 "$moddir/cocosecret-wipe-hook.sh"
+    inst_hook shutdown-emergency 00 "$moddir/cocosecret-wipe-hook.sh"
 
     # The last wipe before switch_root: cocosecret-wipe.service with systemd
     # (a cleanup hook there would make dracut-pre-pivot.service run for it
@@ -70,6 +136,13 @@ install() {
         inst_simple "$moddir/cocosecret-wipe.service" \
             "$systemdsystemunitdir/cocosecret-wipe.service"
         $SYSTEMCTL -q --root "$initdir" enable cocosecret-wipe.service
+        inst_simple "$moddir/cocosecret-emergency.service" \
+            "$systemdsystemunitdir/cocosecret-emergency.service"
+        local unit
+        for unit in emergency.service dracut-emergency.service rescue.service; do
+            inst_simple "$moddir/cocosecret-emergency.conf" \
+                "$systemdsystemunitdir/$unit.d/cocosecret-emergency.conf"
+        done
     else
         # after 90crypt's parse-crypt.sh (cmdline 30)
         inst_hook cmdline 31 "$moddir/parse-cocosecret.sh"
