@@ -168,13 +168,15 @@ static int activate(struct crypt_device *cd, const char *name, uint32_t slots,
 }
 
 static int activate_exit(const struct unlock_opts *o, const char *name,
-			 const char *gs, int r)
+			 const char *gs, int r, bool authenticated)
 {
+	const char *auth = authenticated ? ", header authenticated" : "";
+
 	if (r >= 0) {
 		if (o->test_passphrase)
-			log_info("secret %s opens %s (keyslot %d)", gs, o->device, r);
+			log_info("secret %s opens %s (keyslot %d%s)", gs, o->device, r, auth);
 		else
-			log_info("unlocked %s as %s (keyslot %d)", o->device, name, r);
+			log_info("unlocked %s as %s (keyslot %d%s)", o->device, name, r, auth);
 		return EXIT_OK;
 	}
 	switch (r) {
@@ -299,7 +301,7 @@ int cmd_unlock(int argc, char **argv)
 	struct guid guid;
 	char name_buf[64], gs[GUID_STR_LEN + 1], why[160];
 	const char *name = NULL;
-	bool read_it = false, mac_failed = false;
+	bool read_it = false, mac_failed = false, authenticated = false;
 	uint32_t slots = 0;
 	sigset_t oldmask;
 	size_t plen;
@@ -434,6 +436,7 @@ int cmd_unlock(int argc, char **argv)
 			log_verbose("%s: header MAC of token %d verified", o.device, toks[i].id);
 		r = activate(cd, name, o.key_slot != CRYPT_ANY_SLOT ? slots : toks[i].slots,
 			     &secret, plen, o.flags);
+		authenticated = toks[i].has_mac;
 		if (r != -EPERM && r != -ENOENT)
 			break;
 	}
@@ -443,7 +446,7 @@ int cmd_unlock(int argc, char **argv)
 			"or the secret is not the one enrolled)", o.device);
 		ret = EXIT_HEADER_REFUSED;
 	} else {
-		ret = activate_exit(&o, name, gs, r);
+		ret = activate_exit(&o, name, gs, r, authenticated && r >= 0);
 	}
 wipe:
 	secure_free(&secret);
