@@ -80,6 +80,11 @@ static int table_build_cmd(int argc, char **argv)
 			log_err("table build: '%.64s' is not GUID=FILE", arg);
 			goto out;
 		}
+		if (guid_is_null(&ent[i].guid)) {
+			/* efi_secret skips it as a deleted entry: no file, no secret */
+			log_err("table build: null GUID (Linux skips such an entry as deleted: it would never show up)");
+			goto out;
+		}
 		r = secure_read_file(eq + 1, TABLE_FILE_MAX, &bufs[i]);
 		if (r < 0) {
 			log_err("table build: cannot read %s: %s", eq + 1,
@@ -99,9 +104,8 @@ static int table_build_cmd(int argc, char **argv)
 		r = secure_alloc(&out, total);
 	if (r == 0)
 		r = table_build(ent, (size_t)n, out.data, out.cap, &out.len);
-	if (r == -EEXIST || r == -EINVAL) {
-		log_err("table build: %s GUID (the kernel would reject the whole table)",
-			r == -EEXIST ? "duplicate" : "null");
+	if (r == -EEXIST) {
+		log_err("table build: duplicate GUID (the kernel would reject the whole table)");
 		goto out;
 	}
 	if (r < 0) {

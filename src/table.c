@@ -42,7 +42,8 @@ int table_size(const struct table_entry *e, size_t n, size_t *total, size_t *hea
 			return -E2BIG;
 	}
 	*header_len = len;
-	*total = len + 16 - len % 16;
+	/* Zero padding to the next multiple of 16; none when aligned. */
+	*total = len + (16 - len % 16) % 16;
 	return 0;
 }
 

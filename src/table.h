@@ -14,9 +14,13 @@
  *   header: GUID 1e74f542-... | u32 total length (header included)
  *   entry:  GUID | u32 length (20 + data) | data ...   (repeated)
  *
- * Little-endian, GUIDs in EFI byte order.  Producers pad the table with
- * zeros to a multiple of 16 (a full 16 when already aligned); the header
- * length excludes the padding.
+ * Little-endian, GUIDs in EFI byte order.  The header length excludes the
+ * padding: zeros up to the next multiple of 16, none when the table is
+ * already aligned (sevctl's build_table() since its commit a53a1a0, in
+ * every release with `secret build`).  Older producers, and libvirt's
+ * virt-qemu-sev-validate to this day, add a full 16 bytes to an aligned
+ * table; efi_secret reads only up to the header length, so parsers accept
+ * both.
  */
 #define TABLE_HEADER_SIZE	20
 #define TABLE_ENTRY_HEADER_SIZE	20
@@ -24,7 +28,7 @@
 #define TABLE_OVMF_AREA_SIZE	0xC00	/* OVMF's secret area */
 
 struct table_entry {
-	struct guid guid;		/* null GUID: a deleted entry */
+	struct guid guid;		/* null GUID: a deleted entry, no file */
 	const unsigned char *data;
 	size_t len;
 };
@@ -33,8 +37,10 @@ struct table_entry {
 int table_size(const struct table_entry *e, size_t n, size_t *total, size_t *header_len);
 
 /*
- * Build the table into out (out_cap >= table_size()'s total).  Rejects
- * null and duplicate GUIDs (the kernel would refuse the whole table).
+ * Build the table into out (out_cap >= table_size()'s total).  Rejects a
+ * null GUID with -EINVAL (efi_secret skips such an entry as deleted: it
+ * would never show up as a file) and a duplicate GUID with -EEXIST (the
+ * second securityfs file fails and efi_secret tears down every file).
  */
 int table_build(const struct table_entry *e, size_t n, unsigned char *out,
 		size_t out_cap, size_t *out_len);
