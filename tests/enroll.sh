@@ -96,7 +96,7 @@ put $DISK_GUID <"$E/s1"
 tp "unlock with the enrolled secret" 0 --verbose "$E/l2.img"
 check "unlock: GUID and keyslot 1 from token 0, MAC verified" sh -c "grep -q 'cocosecret token 0 (keyslot 1, header MAC)' '$work/err' &&
 	grep -q 'header MAC of token 0 verified' '$work/err' &&
-	grep -q 'secret $DISK_GUID opens .* (keyslot 1)' '$work/err'"
+	grep -q 'secret $DISK_GUID opens .* (keyslot 1, header authenticated)' '$work/err'"
 expect "status of the enrolled image" 0 status --secrets-dir "$sec" "$E/l2.img"
 check "status shows token, keyslot and MAC" grep -q "cocosecret token 0: keyslot 1, secret $DISK_GUID (present), header MAC" "$work/out"
 expect "table build from --secret-out" 0 table build -o "$E/t1" "$DISK_GUID=$E/s1"
@@ -140,7 +140,7 @@ is "two cocosecret tokens, one keyslot each" "0:cocosecret:1:$DISK_GUID 1:cocose
 check "a new secret each time" fails cmp -s "$E/s1" "$E/s2"
 put $DISK_GUID <"$E/s2"
 tp "unlock with the second secret" 0 "$E/l2.img"
-check "...on keyslot 2" grep -q '(keyslot 2)' "$work/err"
+check "...on keyslot 2" grep -q '(keyslot 2, header authenticated)' "$work/err"
 expect "enroll with another GUID: refused" 1 enroll --guid $OTHER_GUID --key-file "$work/p1" --secret-out "$E/sx" "$E/l2.img"
 check "the refusal names --wipe-slot" grep -q -- '--wipe-slot 1' "$work/err"
 is "refused: nothing changed" "0 1 2" luksmeta "$E/l2.img" slots
@@ -192,7 +192,7 @@ check "cryptsetup accepts the secret without the newline" cs_opens "$E/sf.img" 1
 clear_secrets
 put $DISK_GUID <"$E/sf-nl"
 tp "unlock of the raw file (newline and all)" 0 "$E/sf.img"
-check "...on keyslot 1" grep -q '(keyslot 1)' "$work/err"
+check "...on keyslot 1" grep -q '(keyslot 1, header authenticated)' "$work/err"
 printf 'another-long-secret-\0ignored' >"$E/sf-nul"
 printf 'another-long-secret-' >"$E/sf-nul.pass"
 expect "enroll --secret-file with a NUL, no --secret-out" 0 enroll --key-file "$work/p1" --secret-file "$E/sf-nul" \

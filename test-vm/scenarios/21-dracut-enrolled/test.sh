@@ -15,6 +15,6 @@ test_run() {
 	dboot --disk root.img --secret-table table.bin --append "$(luks_root root.img) $DRACUT_CMDLINE" \
 		--expect "COCO-READY root" --fail-on "$PROMPT" --scan-for secret
 	assert_log "cocosecret: unlocked /dev/"
-	assert_log "(keyslot 1)"
+	assert_log "(keyslot 1, header authenticated)"
 	assert_log "COCO: entry $DISK_GUID absent"
 }
