@@ -1,5 +1,7 @@
 # The secret's GUID comes from the volume's LUKS2 cocosecret token; a decoy with a
-# wrong passphrase under the disk-passphrase GUID proves the token was used.
+# wrong passphrase under the disk-passphrase GUID proves the token was used. The
+# initramfs trusts the token's GUID because its build saw the volume
+# (cocosecret_volumes; hostonly builds see the host's root the same way).
 TEST_DESCRIPTION="dracut: secret GUID from the volume's LUKS2 cocosecret token"
 TEST_MODES="systemd nosystemd"
 
@@ -15,7 +17,7 @@ test_setup() {
 }
 
 test_run() {
-	dboot --disk root.img --secret-table table.bin \
+	cocosecret_volumes=$T/root.img dboot --disk root.img --secret-table table.bin \
 		--append "$(luks_root root.img) $DRACUT_CMDLINE coco.check=$GUID,$DISK_GUID" \
 		--expect "COCO-READY root" --fail-on "$PROMPT" --scan-for secret
 	assert_log "cocosecret: unlocked /dev/"
