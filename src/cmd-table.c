@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,22 +21,50 @@
 /* Far beyond OVMF's 3 KiB area; keeps a mistaken input from eating memory. */
 #define TABLE_FILE_MAX (64 * 1024)
 
+/*
+ * Write the table to path: a regular file (or a new name) is replaced
+ * atomically by a new file of mode 0600 (a temporary in the same directory,
+ * fsync'ed, renamed over it), so that neither an old file's looser mode nor a
+ * partial table survives; a device or FIFO is written in place.
+ */
 static int write_file(const char *path, const unsigned char *data, size_t len)
 {
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
 	struct stat sb;
-	bool regular;
-	int fd, r;
+	int fd, n, r;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+		return -ELOOP;
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		r = write_all(fd, data, len);
+		if (close(fd) < 0 && !r)
+			r = -errno;
+		return r;
+	}
+	n = slash ? snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,
+			     slash + 1) :
+		    snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);	/* mode 0600 */
 	if (fd < 0)
 		return -errno;
-	regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
-	r = write_all(fd, data, len);
+	r = fchmod(fd, 0600) < 0 ? -errno : 0;
+	if (!r)
+		r = write_all(fd, data, len);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
 	if (close(fd) < 0 && !r)
 		r = -errno;
-	/* A partial table holds secret bytes and is no table: leave none (never unlink a device). */
-	if (r < 0 && regular)
-		(void)unlink(path);
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	/* A partial table holds secret bytes and is no table: leave none. */
+	if (r < 0)
+		(void)unlink(tmp);
 	return r;
 }
 

@@ -67,8 +67,14 @@ tmp_re = re.compile(r'^(.*)/#\d+$')
 text = open(trace, encoding='latin-1').read()
 linked = {p for p in allow
           if re.search(r'linkat\(.*"%s"' % re.escape(''.join('\\x%02x' % c for c in p.encode())), text)}
+# A temporary file renamed to an allowed output P (table build's atomic
+# replace) counts as P.
+renamed = set()
+for m in re.finditer(r'rename\("((?:\\x[0-9a-f]{2})*)", "((?:\\x[0-9a-f]{2})*)"', text):
+    if dec(m.group(2)).decode('latin-1') in allow:
+        renamed.add(dec(m.group(1)).decode('latin-1'))
 def allowed(path):
-    if path in allow:
+    if path in allow or path in renamed:
         return True
     t = tmp_re.match(path or '')
     return bool(t) and any(os.path.dirname(p) == t.group(1) for p in linked)
@@ -110,7 +116,7 @@ lk_trace() {
 	while [ "$1" != -- ]; do needles+=("$1"); shift; done
 	shift
 	ASAN_OPTIONS=$lk_asan timeout 60 strace -f -qq -s 1048576 -xx -y -o "$LK/$name.trace" \
-		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve,linkat \
+		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve,linkat,rename \
 		"$BIN" "$@" >"$LK/$name.out" 2>"$LK/$name.err"
 	rc=$?
 	cat "$LK/$name.out" "$LK/$name.err" >>"$work/all-output"
@@ -182,7 +188,7 @@ else
 	cp --sparse=always "$LK/l1.img" "$LK/e1.img"
 	rm -f "$LK/gen"
 	ASAN_OPTIONS=$lk_asan timeout 60 strace -f -qq -s 1048576 -xx -y -o "$LK/enroll-gen.trace" \
-		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve,linkat \
+		-e trace=write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,add_key,execve,linkat,rename \
 		"$BIN" enroll --debug --key-file "$LK/pass" --secret-out "$LK/gen" "$LK/e1.img" \
 		>"$LK/enroll-gen.out" 2>"$LK/enroll-gen.err"
 	rc=$?
