@@ -397,10 +397,15 @@ int secrets_wipe(struct secrets *s, const struct guid *g)
 		return r;
 	r = unlink(path) == 0 ? 0 :
 	    errno == ENOENT || errno == ENOTDIR ? 1 : -errno;
-	/* gone meanwhile (another wipe): the copy we read is still to scrub */
+	/*
+	 * Gone meanwhile (another wipe): the copy we read is still to scrub.
+	 * Only efi_secret has a kernel buffer to refill (a --secrets-dir file
+	 * keeps its bytes after an unlink).
+	 */
 	if (r >= 0 && s->fd >= 0 && guid_equal(&s->fd_guid, g)) {
-		int rs = scrub(s);
+		int rs = s->system ? scrub(s) : 0;
 
+		secrets_release(s);
 		if (rs < 0)
 			return rs;
 	}

@@ -39,8 +39,10 @@ is "module: rd.cocosecret.guid must be a GUID" "" \
 	modlib_run "rd.cocosecret.guid=--all" 'cocosecret_cmdline; echo "$COCO_GUID"'
 is "module: rd.cocosecret.timeout must be a number" "" \
 	modlib_run "rd.cocosecret.timeout=5;reboot" 'cocosecret_cmdline; echo "$COCO_TIMEOUT"'
-is "module: trusted GUIDs: the disk GUID, rd.cocosecret.guid, the built-in list (valid ones only)" \
-	"$DISK_GUID $g2 $g1" modlib_run "rd.cocosecret.guid=$g2" 'echo $(cocosecret_trusted)'
+is "module: trusted GUIDs: the disk GUID and the built-in list (valid ones only)" \
+	"$DISK_GUID $g1" modlib_run "" 'echo $(cocosecret_trusted)'
+is "module: rd.cocosecret.guid alone when given" \
+	"$g2" modlib_run "rd.cocosecret.guid=$g2" 'echo $(cocosecret_trusted)'
 is "module: --trust for each, no --require-auth by default" \
 	"--trust $DISK_GUID --trust $g1" modlib_run "" 'echo $(cocosecret_trust_args)'
 echo 1 >"$ML/etc/require-auth"
@@ -55,8 +57,8 @@ is "module: rd.cocosecret.auth=1 opts in" \
 # the wipe: the trusted GUIDs only; a failure stops the boot
 printf '#!/bin/sh\necho "$@" >%s/wiped-args\nexit ${WIPE_RC:-0}\n' "$ML" >"$ML/bin"
 chmod +x "$ML/bin"
-modlib_run "rd.cocosecret.guid=$g2" 'cocosecret_wipe_final; echo "rc=$?"' >"$ML/out"
-is "module: the final wipe wipes the trusted GUIDs, nothing the disks name" "wipe $DISK_GUID $g2 $g1" \
+modlib_run "" 'cocosecret_wipe_final; echo "rc=$?"' >"$ML/out"
+is "module: the final wipe wipes the trusted GUIDs, nothing the disks name" "wipe $DISK_GUID $g1" \
 	cat "$ML/wiped-args"
 check "module: ...and marks it done" test -e "$ML/run/wiped"
 rm -rf "$ML/run" "$ML/sysrq"

@@ -114,12 +114,17 @@ cocosecret_cmdline() {
     return 0
 }
 
-# The GUIDs this module may read and wipe, one per line: the initramfs's
-# list (the disk-passphrase GUID at least) and rd.cocosecret.guid.
+# The GUIDs this module may read and wipe, one per line: rd.cocosecret.guid
+# alone when it is given (the module then uses that secret and no other),
+# else the initramfs's list (the disk-passphrase GUID at least).
 cocosecret_trusted() {
     local _g _seen=" "
     cocosecret_cmdline
-    for _g in $COCOSECRET_DISK_GUID $COCO_GUID $(_cocosecret_trusted_file); do
+    if [ -n "$COCO_GUID" ]; then
+        echo "$COCO_GUID"
+        return 0
+    fi
+    for _g in $COCOSECRET_DISK_GUID $(_cocosecret_trusted_file); do
         cocosecret_valid_guid "$_g" || continue
         case $_seen in *" $_g "*) continue ;; esac
         _seen="$_seen$_g "

@@ -21,7 +21,7 @@ test_run() {
 	dboot --disk root.img --disk plain.img --secret-table table.bin \
 		--append "rd.cocosecret.auto=1 root=/dev/mapper/luks-$root $DRACUT_CMDLINE" \
 		--expect "COCO-READY root" --fail-on "$PROMPT" --scan-for secret
-	assert_log " as luks-$root (keyslot 1)"
+	assert_log " as luks-$root (keyslot 1, header authenticated)"
 	refute_log "luks-$plain"
 	assert_log "cocosecret: wiped secret $DISK_GUID"
 	assert_log "COCO: entry $DISK_GUID absent"
