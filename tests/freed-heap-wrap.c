@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * freed-heap-wrap.c - a free() that looks at what it frees (tests only).
+ * freed-heap-wrap.c - a free() that looks at what it frees, and a look at
+ * all of the process's writable memory at exit (tests only).
  *
  * Linked into a test build with -Wl,--wrap=free,--wrap=realloc,
  * --wrap=reallocarray: every block that the program, libcryptsetup,
  * libdevmapper, json-c or nettle hands back to the heap is scanned, whole
- * (malloc_usable_size), just before glibc gets it, for the needles:
+ * (malloc_usable_size), just before glibc gets it; and at exit (and when
+ * the program asks, freed_heap_scan_memory()) every readable and writable
+ * mapping is: heap with its free chunks, the stacks with what dead frames
+ * left below them (threads' too: glibc keeps their stacks), .data, .bss.
+ * That is what an exiting process leaves in RAM.  The needles:
  *
  *   for each file named in $FREED_HEAP_NEEDLES (':'-separated; the secrets
  *   a test uses, e.g. a passphrase and a volume key):
  *     - its bytes,
+ *     - its bytes ^ HMAC's ipad and ^ opad (the block hmac_set_key() hashes,
+ *       on nettle's stack), also as big-endian 32-bit words (as a SHA-1/256
+ *       compression function's message schedule holds them),
  *     - the inner and outer HMAC states keyed by them, for SHA-1, SHA-256
  *       and SHA-512: the hash state words after one block of key ^ ipad
  *       (key ^ opad), in host byte order, as nettle's hmac_*_set_key()
@@ -17,16 +25,17 @@
  *       secret keeps both for its whole run.
  *
  * A needle counts when any 16-byte piece of it (the whole needle if
- * shorter) occurs at any byte offset.  A block found holding one is wiped
- * before it is freed, so that it is reported once and never blamed on a
- * later owner of the same memory.  Each hit and, at exit, a summary are
- * appended to $FREED_HEAP_REPORT (stderr if unset): names, sizes and the
- * free() caller's offset in the binary, never a needle's bytes.
+ * shorter) occurs at any byte offset.  A freed block found holding one is
+ * wiped before it is freed, so that it is reported once and never blamed
+ * on a later owner of the same memory.  Each hit and, at exit, a summary
+ * are appended to $FREED_HEAP_REPORT (stderr if unset): names, sizes,
+ * places, never a needle's bytes.
  *
- *   freed-heap: N block(s) freed, B bytes scanned, D with a secret (H hit(s)), K needles
+ *   freed-heap: N block(s) freed, B bytes scanned, D with a secret (H hit(s)), K needles, M bytes of memory scanned
  *   hit: NEEDLE in a freed block of S bytes at +OFF, free() returns to +0xADDR
+ *   hit: NEEDLE in MAPPING (WHEN) at +OFF of S bytes
  *
- * (a hit: one needle in one block; a block may hold several)
+ * (a hit: one needle in one block or mapping; one may hold several)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,7 +79,7 @@ static unsigned int n_needles;
 static struct { uint64_t key; uint16_t needle, off; } slots[SLOTS];
 static size_t slots_used;
 
-static atomic_ulong blocks, bytes, dirty, hits;
+static atomic_ulong blocks, bytes, dirty, hits, mem_bytes;
 static char report_path[256];
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -194,20 +203,58 @@ HMAC_STATES(sha1, SHA1)
 HMAC_STATES(sha256, SHA256)
 HMAC_STATES(sha512, SHA512)
 
+/* KEY ^ PAD as hmac_set_key() hashes it, and as big-endian 32-bit words. */
+static void add_pad(const char *what, const uint8_t *key, size_t len, uint8_t pad)
+{
+	uint8_t x[64];
+	char name[64];
+	size_t i;
+
+	len = len < sizeof(x) ? len : sizeof(x);
+	for (i = 0; i < len; i++)
+		x[i] = key[i] ^ pad;
+	snprintf(name, sizeof(name), "%s ^ HMAC %s", what, pad == 0x36 ? "ipad" : "opad");
+	freed_heap_add(name, x, len);
+	for (i = 0; i + 4 <= len; i += 4) {
+		uint8_t a = x[i], b = x[i + 1];
+
+		x[i] = x[i + 3];
+		x[i + 1] = x[i + 2];
+		x[i + 2] = b;
+		x[i + 3] = a;
+	}
+	snprintf(name, sizeof(name), "%s ^ HMAC %s (be32)", what, pad == 0x36 ? "ipad" : "opad");
+	freed_heap_add(name, x, len & ~(size_t)3);
+	explicit_bzero(x, sizeof(x));
+}
+
+/* Zeroes 16 KiB of stack below the caller (what our own hashing left there). */
+__attribute__((noinline)) void freed_heap_burn_stack(void)
+{
+	uint8_t buf[16384];
+
+	explicit_bzero(buf, sizeof(buf));
+	__asm__ volatile("" : : "r"(buf) : "memory");
+}
+
 int freed_heap_add_secret(const char *what, const void *p, size_t len)
 {
 	int r = freed_heap_add(what, p, len);
 
 	if (r)
 		return r;
+	add_pad(what, p, len, 0x36);
+	add_pad(what, p, len, 0x5c);
 	add_sha1(what, p, len);
 	add_sha256(what, p, len);
 	add_sha512(what, p, len);
+	freed_heap_burn_stack();	/* the hashing above, on our own stack */
 	return 0;
 }
 
-/* Returns 1 and wipes the block when it holds a needle. */
-static int scan(const uint8_t *p, size_t n, const void *caller)
+/* Returns 1 when P..P+N holds a needle: a freed block (CALLER: free()'s) or
+ * a part of a mapping (WHERE). */
+static int scan(const uint8_t *p, size_t n, const void *caller, const char *where)
 {
 	unsigned long seen = 0;	/* needles found in this block, as bits */
 	const struct needle *nd;
@@ -230,8 +277,12 @@ static int scan(const uint8_t *p, size_t n, const void *caller)
 				continue;
 			seen |= 1UL << (slots[s].needle - 1);
 			atomic_fetch_add(&hits, 1);
-			say("hit: %s in a freed block of %zu bytes at +%zu, free() returns to +%#lx\n",
-			    nd->name, n, i, (unsigned long)((const char *)caller - __executable_start));
+			if (where)
+				say("hit: %s in %s at +%zu of %zu bytes\n", nd->name, where, i, n);
+			else
+				say("hit: %s in a freed block of %zu bytes at +%zu, free() returns to +%#lx\n",
+				    nd->name, n, i,
+				    (unsigned long)((const char *)caller - __executable_start));
 			found = 1;
 		}
 	}
@@ -246,7 +297,7 @@ void __wrap_free(void *p)
 		n = malloc_usable_size(p);
 		atomic_fetch_add(&blocks, 1);
 		atomic_fetch_add(&bytes, n);
-		if (scan(p, n, __builtin_return_address(0))) {
+		if (scan(p, n, __builtin_return_address(0), NULL)) {
 			atomic_fetch_add(&dirty, 1);
 			explicit_bzero(p, n);
 		}
@@ -284,6 +335,69 @@ void *__wrap_reallocarray(void *p, size_t nmemb, size_t size)
 		return NULL;
 	}
 	return __wrap_realloc(p, n);
+}
+
+/* Scans LO..HI but the scanner's own tables (they hold the needles). */
+static void scan_range(uintptr_t lo, uintptr_t hi, const char *where)
+{
+	const struct { uintptr_t lo, hi; } skip[] = {
+		{ (uintptr_t)needles, (uintptr_t)needles + sizeof(needles) },
+		{ (uintptr_t)slots, (uintptr_t)slots + sizeof(slots) },
+	};
+	uintptr_t a = lo, b;
+	size_t i;
+
+	while (a < hi) {
+		b = hi;
+		for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+			if (skip[i].lo <= a && a < skip[i].hi) {
+				a = skip[i].hi;
+				i = (size_t)-1;	/* again, from the new start */
+				continue;
+			}
+			if (a < skip[i].lo && skip[i].lo < b)
+				b = skip[i].lo;
+		}
+		if (a >= hi)
+			break;
+		if (b > hi)
+			b = hi;
+		atomic_fetch_add(&mem_bytes, b - a);
+		scan((const uint8_t *)a, b - a, NULL, where);
+		a = b;
+	}
+}
+
+void freed_heap_scan_memory(const char *when)
+{
+	static char maps[65536];
+	char where[200], perms[8], path[128], *line, *next;
+	unsigned long lo, hi;
+	size_t len = 0;
+	ssize_t r;
+	int fd;
+
+	if (!n_needles)
+		return;
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (len < sizeof(maps) - 1 && (r = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	maps[len] = 0;
+	for (line = maps; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		path[0] = 0;
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %127s", &lo, &hi, perms, path) < 3)
+			continue;
+		if (perms[0] != 'r' || perms[1] != 'w')
+			continue;
+		snprintf(where, sizeof(where), "%s (%s)", path[0] ? path : "anonymous memory", when);
+		scan_range(lo, hi, where);
+	}
 }
 
 unsigned long freed_heap_hits(void)
@@ -329,9 +443,10 @@ __attribute__((destructor)) static void freed_heap_done(void)
 {
 	if (!n_needles)
 		return;
-	say("freed-heap: %lu block(s) freed, %lu bytes scanned, %lu with a secret (%lu hit(s)), %u needles\n",
+	freed_heap_scan_memory("at exit");
+	say("freed-heap: %lu block(s) freed, %lu bytes scanned, %lu with a secret (%lu hit(s)), %u needles, %lu bytes of memory scanned\n",
 	    atomic_load(&blocks), atomic_load(&bytes), atomic_load(&dirty),
-	    atomic_load(&hits), n_needles);
+	    atomic_load(&hits), n_needles, atomic_load(&mem_bytes));
 	explicit_bzero(needles, sizeof(needles));
 	explicit_bzero(slots, sizeof(slots));
 	n_needles = 0;

@@ -7,16 +7,20 @@
  *
  * Checks PASSFILE's bytes against DEVICE's keyslots the way
  * `cocosecret unlock --test-passphrase` does, without device-mapper:
- * crypt_activate_by_passphrase(cd, NULL, ...).  The needles come from
+ * crypt_activate_by_passphrase(cd, NULL, ...), then looks at all its
+ * writable memory (freed_heap_scan_memory(): dead stack frames are still
+ * there, before the exit path overwrites some).  The needles come from
  * $FREED_HEAP_NEEDLES, the report goes to $FREED_HEAP_REPORT (see
  * freed-heap-wrap.c).  --plant first frees, on purpose, a block holding
- * the passphrase and a nettle HMAC-SHA256 context keyed by it: the
- * scanner's positive control.
+ * the passphrase and a nettle HMAC-SHA256 context keyed by it, and leaves
+ * the passphrase ^ HMAC ipad in a dead stack frame: the positive control
+ * (found by a memory scan, then wiped).
  *
  * Exit: 0 the passphrase opens a keyslot, 2 it does not, 1 other errors.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +29,20 @@
 #include <libcryptsetup.h>
 #include <nettle/hmac.h>
 
+#include "freed-heap.h"
+
 #define PASS_MAX 4096
+
+/* A dead frame below the caller that held what hmac_set_key() hashes. */
+__attribute__((noinline)) static void plant_stack(const char *pass, size_t len)
+{
+	uint8_t pad[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = (uint8_t)((i < len ? (uint8_t)pass[i] : 0) ^ 0x36);
+	__asm__ volatile("" : : "r"(pad) : "memory");
+}
 
 static void plant(const char *pass, size_t len)
 {
@@ -42,6 +59,10 @@ static void plant(const char *pass, size_t len)
 		__asm__ volatile("" : : "r"(h) : "memory");
 		free(h);
 	}
+	freed_heap_burn_stack();	/* what hmac_set_key() left */
+	plant_stack(pass, len);
+	freed_heap_scan_memory("planted");
+	freed_heap_burn_stack();
 }
 
 int main(int argc, char **argv)
@@ -85,6 +106,7 @@ int main(int argc, char **argv)
 		r = crypt_activate_by_passphrase(cd, NULL, slot, pass, len, 0);
 	crypt_free(cd);
 	explicit_bzero(pass, sizeof(pass));
+	freed_heap_scan_memory("after the unlock");
 
 	if (r >= 0) {
 		printf("freed-heap: keyslot %d opened\n", r);

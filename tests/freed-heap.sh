@@ -1,25 +1,31 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/freed-heap.sh - after an unlock, no freed heap block holds the
-# passphrase, the volume key, or an HMAC state keyed by either.
+# tests/freed-heap.sh - after an unlock, no freed heap block, and no
+# writable memory at all (free chunks, dead stack frames), holds the
+# passphrase, the volume key, or what HMAC makes of either.
 #
 # Two test builds (make freed-heap) link the static libraries cocosecret
 # ships with a free() that scans every block before freeing it
 # (tests/freed-heap-wrap.c; realloc and reallocarray move every time, so
-# their old blocks are scanned too):
+# their old blocks are scanned too), and scan every writable mapping at
+# exit; the harness also right after the unlock, before the exit path
+# writes over the dead frames:
 #   build/freed-heap/freed-heap   libcryptsetup straight:
 #                                 crypt_activate_by_passphrase(cd, NULL, ...)
 #   build/freed-heap/cocosecret   the binary, `unlock --test-passphrase`
 # Needles: the passphrase and the volume key (images are formatted with a
-# known one), their bytes and their HMAC-SHA1/256/512 inner and outer
-# states, any 16-byte piece at any offset.  Images: LUKS2 with a PBKDF2
+# known one), their bytes, their bytes ^ HMAC's ipad/opad (what
+# hmac_set_key() hashes on nettle's stack; also as big-endian words) and
+# their HMAC-SHA1/256/512 inner and outer states, any 16-byte piece at any
+# offset.  Images: LUKS2 with a PBKDF2
 # keyslot tried after one that fails, LUKS2 argon2id (32 MiB, 2 threads:
 # the Argon2 memory is freed through free() too), LUKS1; and a wrong
 # passphrase, which must leave nothing either.  A positive control frees
 # a planted copy of the passphrase and of a nettle HMAC-SHA256 context keyed
-# by it: both must be found.  Before scripts/patches/
-# cryptsetup-nettle-wipe-contexts.patch every unlock left the PBKDF2 and
-# digest HMAC contexts (states keyed by the passphrase and by the volume
-# key) in freed heap.
+# by it, and leaves the passphrase ^ ipad in a dead stack frame: all must be
+# found.  Before scripts/patches/cryptsetup-nettle-wipe-contexts.patch
+# every unlock left the PBKDF2 and digest HMAC contexts (states keyed by
+# the passphrase and by the volume key) in freed heap, and a LUKS1 unlock
+# the volume key ^ ipad on the stack.
 #
 # Device-mapper is not needed.  Sourced by tests/run (helpers: ok, ko,
 # check, $work, $top, $DISK_GUID); its checks count in tests/run's total.
@@ -71,8 +77,12 @@ fh_run() {
 		ko "freed heap: $d (no report: is $bin a freed-heap build?)"
 	elif [ "$want_hits" = 0 ] && [ "$hits" != 0 ]; then
 		first=$(grep -m1 '^hit: ' "$FH/report")
-		off=${first##*returns to +}
-		ko "freed heap: $d: $blocks freed block(s) held a secret ($hits hits), e.g. ${first#hit: } ($(fh_symbol "$bin" "$off"))"
+		case $first in
+		*"free() returns to +"*)
+			off=${first##*returns to +}
+			first="$first ($(fh_symbol "$bin" "$off"))" ;;
+		esac
+		ko "freed heap: $d: $hits hit(s), $blocks in freed blocks, e.g. ${first#hit: }"
 	elif [ "$want_hits" != 0 ] && [ "$hits" = 0 ]; then
 		ko "freed heap: $d (the planted copies were not found)"
 	else
@@ -103,6 +113,8 @@ else
 	check "freed heap: control found the passphrase" grep -q '^hit: pass in' "$FH/report"
 	check "freed heap: control found both HMAC-SHA256 states" sh -c \
 		"grep -q '^hit: HMAC-SHA256(pass) inner' '$FH/report' && grep -q '^hit: HMAC-SHA256(pass) outer' '$FH/report'"
+	check "freed heap: control found the dead frame's pass ^ ipad" \
+		grep -q '^hit: pass ^ HMAC ipad in \[stack\] (planted)' "$FH/report"
 
 	fh_run "libcryptsetup, LUKS2 PBKDF2 (keyslot 0 fails, 1 opens)" 0 0 \
 		"$FH_BIN/freed-heap" "$FH/l2.img" "$FH/pass"
