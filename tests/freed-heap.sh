@@ -22,7 +22,7 @@
 # passphrase, which must leave nothing either.  A positive control frees
 # a planted copy of the passphrase and of a nettle HMAC-SHA256 context keyed
 # by it, and leaves the passphrase ^ ipad in a dead stack frame: all must be
-# found.  Before scripts/patches/cryptsetup-nettle-wipe-contexts.patch
+# found.  Before scripts/patches/cryptsetup-nettle-wipe.patch
 # every unlock left the PBKDF2 and digest HMAC contexts (states keyed by
 # the passphrase and by the volume key) in freed heap, and a LUKS1 unlock
 # the volume key ^ ipad on the stack.
