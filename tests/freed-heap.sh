@@ -16,10 +16,11 @@
 # known one), their bytes, their bytes ^ HMAC's ipad/opad (what
 # hmac_set_key() hashes on nettle's stack; also as big-endian words) and
 # their HMAC-SHA1/256/512 inner and outer states, any 16-byte piece at any
-# offset.  Images: LUKS2 with a PBKDF2
-# keyslot tried after one that fails, LUKS2 argon2id (32 MiB, 2 threads:
-# the Argon2 memory is freed through free() too), LUKS1; and a wrong
-# passphrase, which must leave nothing either.  A positive control frees
+# offset.  Images: LUKS2 with a PBKDF2 keyslot tried after one that fails,
+# LUKS2 argon2id (32 MiB, 2 threads: the Argon2 memory is freed through
+# free() too), LUKS1, a volume `cocosecret enroll` made (its token, and a
+# header MAC where enroll writes one); and a wrong passphrase, which must
+# leave nothing either.  A positive control frees
 # a planted copy of the passphrase and of a nettle HMAC-SHA256 context keyed
 # by it, and leaves the passphrase ^ ipad in a dead stack frame: all must be
 # found.  Before scripts/patches/cryptsetup-nettle-wipe.patch
@@ -65,7 +66,7 @@ fh_run() {
 	local d=$1 want=$2 want_hits=$3 bin=$4 rc sum hits blocks first off
 	shift 4
 	rm -f "$FH/report"
-	FREED_HEAP_NEEDLES="$FH/pass:$FH/vk" FREED_HEAP_REPORT="$FH/report" \
+	FREED_HEAP_NEEDLES=${FH_NEEDLES:-$FH/pass:$FH/vk} FREED_HEAP_REPORT="$FH/report" \
 		timeout 60 "$bin" "$@" >"$FH/out" 2>"$FH/err"
 	rc=$?
 	sum=$(grep '^freed-heap: .* hit(s)' "$FH/report" 2>/dev/null)
@@ -138,4 +139,17 @@ else
 	fh_run "cocosecret unlock --test-passphrase, wrong passphrase" 2 0 "$FH_BIN/cocosecret" \
 		unlock --test-passphrase --secrets-dir "$FH/sec" "$FH/l2.img"
 	mv "$FH/pass.right" "$FH/pass"
+
+	# A volume cocosecret enrolled (its token, and whatever unlock does with
+	# it): the generated secret, known once enroll wrote it, is the needle.
+	rm -f "$FH/sec/"*
+	truncate -s 20M "$FH/en.img"
+	# shellcheck disable=SC2086
+	cryptsetup luksFormat --type luks2 $FHF $FHK --key-file "$FH/other" "$FH/en.img" >/dev/null &&
+		"$FH_BIN/cocosecret" enroll --key-file "$FH/other" --secret-out "$FH/enrolled" \
+			"$FH/en.img" >/dev/null 2>&1 &&
+		cp "$FH/enrolled" "$FH/sec/$DISK_GUID"
+	check "freed heap: a volume enrolled by cocosecret" test $? = 0
+	FH_NEEDLES="$FH/enrolled:$FH/vk" fh_run "cocosecret unlock --test-passphrase, enrolled volume" \
+		0 0 "$FH_BIN/cocosecret" unlock --test-passphrase --secrets-dir "$FH/sec" "$FH/en.img"
 fi
