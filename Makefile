@@ -4,6 +4,7 @@
 #   make                 build the fully static ./cocosecret (installs build deps)
 #   make check           the whole test suite (unit + CLI + test-vm boots)
 #   make check-unit      only the tests that need no VM
+#   make freed-heap      test builds whose free() scans for secrets (check-unit)
 #   make analyze         cppcheck, clang-tidy, gcc -fanalyzer (scripts/analyze.sh)
 #   make check-asan      the non-VM suite against an ASan+UBSan build
 #   make check-valgrind  the non-VM suite under valgrind
@@ -45,7 +46,7 @@ ALL_LDFLAGS	:= -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-secti
 LIBS		:= -lcryptsetup -ldevmapper -ljson-c -luuid -lnettle -lpthread -lm
 
 .PHONY: all deps check check-unit demo install clean FORCE \
-	analyze check-asan check-valgrind fuzz hardening-deps
+	analyze check-asan check-valgrind fuzz hardening-deps freed-heap
 
 all: $(BIN) $(MANPAGES)
 
@@ -89,7 +90,30 @@ docs/%: docs/%.in Makefile
 	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
 
 # --- tests ----------------------------------------------------------------
-check-unit: $(BIN)
+# tests/freed-heap.sh: libcryptsetup (a small harness) and the binary, linked
+# against the same static libraries with a free() that scans every block for
+# the test's secrets before freeing it (tests/freed-heap-wrap.c).  Unstripped.
+FH		:= $(BUILD)/freed-heap
+FH_LDFLAGS	:= -Wl,--wrap=free,--wrap=realloc,--wrap=reallocarray
+
+$(FH)/wrap.o: tests/freed-heap-wrap.c tests/freed-heap.h $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(DEPS_PREFIX)/include -c -o $@ $<
+
+$(FH)/freed-heap: tests/freed-heap.c $(FH)/wrap.o
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(DEPS_PREFIX)/include $(ALL_LDFLAGS) $(FH_LDFLAGS) -o $@ \
+		$< $(FH)/wrap.o -L$(DEPS_PREFIX)/lib $(LIBS)
+
+$(FH)/cocosecret: $(OBJS) $(FH)/wrap.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(FH_LDFLAGS) -o $@ $(OBJS) $(FH)/wrap.o \
+		-L$(DEPS_PREFIX)/lib $(LIBS)
+
+freed-heap: $(FH)/freed-heap $(FH)/cocosecret
+
+check-unit: $(BIN) freed-heap
 	@scripts/deps.sh test
 	tests/run
 
@@ -132,11 +156,11 @@ $(BUILD)/valgrind/cocosecret: $(SRCS) $(wildcard src/*.h) $(BUILD)/deps.mk | har
 analyze: $(BUILD)/deps.mk hardening-deps
 	DEPS_PREFIX=$(DEPS_PREFIX) scripts/analyze.sh
 
-check-asan: $(BUILD)/asan/cocosecret
+check-asan: $(BUILD)/asan/cocosecret freed-heap
 	@scripts/deps.sh test
 	tests/sanitize.sh asan $<
 
-check-valgrind: $(BUILD)/valgrind/cocosecret
+check-valgrind: $(BUILD)/valgrind/cocosecret freed-heap
 	@scripts/deps.sh test
 	tests/sanitize.sh valgrind $<
 

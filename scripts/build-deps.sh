@@ -17,19 +17,21 @@ CACHE=${COCOSECRET_CACHE:-/var/cache/cocosecret}
 MIRROR=${COCOSECRET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-CS_VER=2.6.1
-CS_DEB=2.6.1-4~deb12u2
-LVM_VER=2.03.16
-LVM_DEB=2.03.16-2
+# cryptsetup from sid (2.8.1+ refuses null-cipher keyslots for a non-empty
+# passphrase), lvm2 from trixie; both build with Debian 12's toolchain.
+CS_VER=2.8.8
+CS_DEB=2.8.8-1
+LVM_VER=2.03.31
+LVM_DEB=2.03.31-2
 
-# file sha256 (pinned; SPEC section 4)
+# file sha256 (pinned)
 PINS="
-cryptsetup_${CS_DEB}.dsc 9f5fb2d485143099f50ec6cbe3bd92585f8f56bf92bb92a6849aa74e7eff208d
-cryptsetup_${CS_VER}.orig.tar.gz b8adeb071bb396a1a8515f1d54b4cc8901a536d0da3f5970971beb2ec8427c17
-cryptsetup_${CS_DEB}.debian.tar.xz 67da0f0002ab9799fb25d4455d581123b159b4bf3482719240a88891bdfa1856
-lvm2_${LVM_DEB}.dsc 9f01f4f44d4126ff4e588d46ede1bdefffd255c5441bb105684978b5193d2318
-lvm2_${LVM_VER}.orig.tar.xz 9eee14d34f7962ade7d4624114ce7b6bd3d868d210afb72b3769f8c6a082646e
-lvm2_${LVM_DEB}.debian.tar.xz 4c74971b5d056f901fe60f03de0b6f80f363ac5c89792494c1b3a541ff21623b
+cryptsetup_${CS_DEB}.dsc 1d63c16f66f0f181dfed66b8c48792384e01f2a4085a611296ad43c62644108a
+cryptsetup_${CS_VER}.orig.tar.gz 24ea7b0a7d212fb3258191a1f0a1bc4bc695e6f989e35b81ff915a3d071a8bd8
+cryptsetup_${CS_DEB}.debian.tar.xz bbb0c907cd5e47cd8cb0ece786dafeb47f75606c70780c8521fd174cae0c5c09
+lvm2_${LVM_DEB}.dsc 4630a8fd42a075c8a23e6e07cd3c49f5d9467d39dcd55efc2ebf1406f7d1ffca
+lvm2_${LVM_VER}.orig.tar.xz 5541d15f739bc62263b551b1d8091ea8fc889a31ed20cdc58ff9f7192d8ecd4a
+lvm2_${LVM_DEB}.debian.tar.xz 4f7386d366c2f15c4b3a564d4db76266e0cf2e90a1f71e7f2837aa607c884463
 "
 
 # Size first: every function and object in its own section so that the
@@ -83,7 +85,7 @@ mkdir -p "$stage/include" "$stage/lib"
 # Checksums were verified above (dpkg-source would want the signer's key).
 dpkg-source --no-check -x "$CACHE/dl/lvm2_${LVM_DEB}.dsc" "$work/lvm2" >&2
 dpkg-source --no-check -x "$CACHE/dl/cryptsetup_${CS_DEB}.dsc" "$work/cryptsetup" >&2
-# Our own patches on top of Debian's (see the header of each).
+# Our own patches on top of Debian's (see the header of each), in name order.
 for p in "$PATCHES"/cryptsetup-*.patch; do
 	msg "applying $(basename "$p")"
 	patch -d "$work/cryptsetup" -p1 --no-backup-if-mismatch <"$p" >&2
@@ -92,13 +94,15 @@ done
 msg "building libdevmapper $LVM_DEB"
 (
 	cd "$work/lvm2"
-	CFLAGS="$DEP_CFLAGS" ./configure --enable-static_link \
+	CFLAGS="$DEP_CFLAGS" ./configure --enable-option-checking=fatal --enable-static_link \
 		--disable-udev_sync --disable-udev_rules --disable-selinux \
 		--disable-dmeventd --disable-cmdlib --disable-blkid_wiping \
 		--disable-readline --disable-nls --disable-use-lvmlockd \
 		--disable-use-lvmpolld --with-thin=none --with-cache=none \
 		--with-vdo=none --with-writecache=none --with-integrity=none \
-		--disable-fsadm --disable-lvmimportvdo --without-systemd-run
+		--disable-fsadm --disable-lvmimportvdo --without-systemd-run \
+		--without-systemd --without-udev --without-blkid \
+		--disable-systemd-journal --disable-sd-notify
 	make -j"$JOBS" -C libdm
 ) >"$work/lvm2.log" 2>&1 || { tail -n 40 "$work/lvm2.log" >&2; msg "libdevmapper build failed"; exit 1; }
 cp "$work/lvm2/libdm/ioctl/libdevmapper.a" "$stage/lib/"
@@ -114,12 +118,12 @@ msg "building libcryptsetup $CS_DEB (nettle backend)"
 	DEVMAPPER_LIBS="-L$stage/lib -ldevmapper -lm -lpthread" \
 	DEVMAPPER_STATIC_CFLAGS="-I$stage/include" \
 	DEVMAPPER_STATIC_LIBS="-L$stage/lib -ldevmapper -lm -lpthread" \
-	./configure --enable-static --disable-shared \
+	./configure --enable-option-checking=fatal --enable-static --disable-shared \
 		--with-crypto_backend=nettle --enable-internal-sse-argon2 \
 		--disable-external-tokens --disable-ssh-token --disable-nls \
 		--disable-asciidoc --disable-blkid --disable-selinux --disable-udev \
 		--disable-cryptsetup --disable-veritysetup --disable-integritysetup \
-		--disable-cryptsetup-reencrypt --disable-luks2-reencryption \
+		--disable-luks2-reencryption --disable-hw-opal \
 		--disable-fips --disable-pwquality --disable-passwdqc
 	make -j"$JOBS" libcryptsetup.la
 ) >"$work/cryptsetup.log" 2>&1 || { tail -n 40 "$work/cryptsetup.log" >&2; msg "libcryptsetup build failed"; exit 1; }
