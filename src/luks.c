@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "luks.h"
+#include "safemem.h"
 
 #define LUKS2_MAX_TOKENS 32
 
@@ -350,6 +351,8 @@ int luks_header_mac(struct crypt_device *cd, uint32_t slots, const struct guid *
 	if (r < 0)
 		return r;
 	header_mac(secret, slen, in, inlen, mac);
+	/* nettle's HMAC key setup left the secret XOR its pads in frames below */
+	stack_wipe();
 	free(in);
 	return 0;
 }

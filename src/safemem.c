@@ -196,3 +196,12 @@ void signals_restore(const sigset_t *old)
 {
 	(void)pthread_sigmask(SIG_SETMASK, old, NULL);
 }
+
+__attribute__((noinline)) void stack_wipe(void)
+{
+	unsigned char buf[4096];
+
+	explicit_bzero(buf, sizeof(buf));
+	/* the compiler must believe the zeros are looked at */
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+}

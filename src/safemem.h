@@ -50,6 +50,13 @@ void signals_block(sigset_t *old);
 int signals_pending(void);
 void signals_restore(const sigset_t *old);
 
+/*
+ * Zero 4 KiB of stack below the caller: what a library call that handled
+ * key material left in its frames (nettle's HMAC key setup keeps the key
+ * XORed with its pads there).
+ */
+void stack_wipe(void);
+
 /* Write all of buf to fd (retrying short writes): 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 
