@@ -526,6 +526,53 @@ static bool has_free_slot(struct crypt_device *cd)
 	return false;
 }
 
+/* Say what enroll did. */
+static void report_enrolled(struct crypt_device *cd, const struct enroll_opts *o, int slot,
+			    int token)
+{
+	char gs[GUID_STR_LEN + 1], how[96];
+
+	guid_format(&o->guid, gs);
+	describe_slot_pbkdf(cd, slot, how, sizeof(how));
+	if (token >= 0) {
+		log_info("enrolled secret %s in %s: keyslot %d (%s), %s token %d with header MAC",
+			 gs, o->device, slot, how, COCO_TOKEN_TYPE, token);
+	} else {
+		log_info("enrolled secret %s in %s: keyslot %d (%s)", gs, o->device, slot, how);
+		log_info("%s is LUKS1: keyslot only, no %s token; unlock tries every keyslot with "
+			 "--guid or the disk-passphrase GUID", o->device, COCO_TOKEN_TYPE);
+		if (strcmp(gs, DISK_PASSPHRASE_GUID))
+			log_warn("LUKS1 cannot record GUID %s: unlock needs --guid %s "
+				 "(rd.cocosecret.guid=%s)", gs, gs, gs);
+	}
+	if (o->secret_out)
+		log_info("secret written to %s (mode 0600): give it to the injection tooling, "
+			 "keep it safe", o->secret_out);
+}
+
+/*
+ * The token for the new keyslot, with the header MAC over that keyslot as it
+ * now is in the header: the token's id, or -errno (reported).
+ */
+static int add_token(struct crypt_device *cd, const struct enroll_opts *o, int slot,
+		     const struct secure_buf *secret, size_t slen)
+{
+	unsigned char mac[HEADER_MAC_LEN];
+	int r;
+
+	r = luks_header_mac(cd, 1U << slot, &o->guid, secret->data, slen, mac);
+	if (r < 0) {
+		log_err("cannot compute the header MAC of %s: %s", o->device, strerror(-r));
+		return r;
+	}
+	r = luks_token_add(cd, slot, &o->guid, mac);
+	explicit_bzero(mac, sizeof(mac));
+	if (r < 0)
+		log_err("cannot add a %s token to %s: %s", COCO_TOKEN_TYPE, o->device,
+			strerror(-r));
+	return r;
+}
+
 /* --- the verbs ------------------------------------------------------------- */
 
 static int parse_wipe_slot(const char *arg, int *slot)
@@ -638,12 +685,10 @@ int cmd_enroll(int argc, char **argv)
 	struct enroll_opts o;
 	struct crypt_device *cd = NULL;
 	struct secure_buf pass = { 0 }, secret = { 0 };
-	char gs[GUID_STR_LEN + 1], how[96];
 	size_t slen = 0;
 	bool created = false;	/* secret_out is ours to remove on failure */
 	bool named = false;	/* out_fd already has secret_out's name */
 	bool blocked = false;
-	unsigned char mac[HEADER_MAC_LEN];
 	sigset_t oldmask;
 	int out_fd = -1, slot = -1, token = -1, r, ret = EXIT_ERROR;
 
@@ -654,7 +699,6 @@ int cmd_enroll(int argc, char **argv)
 		log_err("cannot harden the process: %s", strerror(errno));
 		return EXIT_ERROR;
 	}
-	guid_format(&o.guid, gs);
 
 	r = luks_load(o.device, &cd);
 	if (r < 0)
@@ -730,19 +774,9 @@ int cmd_enroll(int argc, char **argv)
 	}
 
 	if (is_luks2(cd)) {
-		/* The MAC covers the new keyslot as it now is in the header. */
-		r = luks_header_mac(cd, 1U << slot, &o.guid, secret.data, slen, mac);
-		if (r < 0) {
-			log_err("cannot compute the header MAC of %s: %s", o.device, strerror(-r));
+		token = add_token(cd, &o, slot, &secret, slen);
+		if (token < 0)
 			goto rollback;
-		}
-		token = luks_token_add(cd, slot, &o.guid, mac);
-		explicit_bzero(mac, sizeof(mac));
-		if (token < 0) {
-			log_err("cannot add a %s token to %s: %s", COCO_TOKEN_TYPE, o.device,
-				strerror(-token));
-			goto rollback;
-		}
 	}
 	if (out_fd >= 0) {
 		r = write_all(out_fd, secret.data, slen);
@@ -764,21 +798,7 @@ int cmd_enroll(int argc, char **argv)
 	}
 	secure_free(&secret);
 
-	describe_slot_pbkdf(cd, slot, how, sizeof(how));
-	if (token >= 0) {
-		log_info("enrolled secret %s in %s: keyslot %d (%s), %s token %d with header MAC",
-			 gs, o.device, slot, how, COCO_TOKEN_TYPE, token);
-	} else {
-		log_info("enrolled secret %s in %s: keyslot %d (%s)", gs, o.device, slot, how);
-		log_info("%s is LUKS1: keyslot only, no %s token; unlock tries every keyslot with "
-			 "--guid or the disk-passphrase GUID", o.device, COCO_TOKEN_TYPE);
-		if (strcmp(gs, DISK_PASSPHRASE_GUID))
-			log_warn("LUKS1 cannot record GUID %s: unlock needs --guid %s "
-				 "(rd.cocosecret.guid=%s)", gs, gs, gs);
-	}
-	if (o.secret_out)
-		log_info("secret written to %s (mode 0600): give it to the injection tooling, "
-			 "keep it safe", o.secret_out);
+	report_enrolled(cd, &o, slot, token);
 
 	if (o.wipe_slot >= 0 && remove_slots(cd, o.device, 1U << o.wipe_slot) < 0) {
 		/* The new secret is enrolled and written: say so, fail anyway. */

@@ -291,6 +291,82 @@ static bool mac_matches(struct crypt_device *cd, const struct coco_token *t,
 	return ok;
 }
 
+/*
+ * The mapping name: NAME, else luks-<UUID>.  Returns -1 to go on, or the
+ * exit code to stop with (0: already active on this device).
+ */
+static int pick_name(struct crypt_device *cd, const struct unlock_opts *o, char *buf,
+		     size_t len, const char **name)
+{
+	int r;
+
+	if (o->name) {
+		*name = o->name;
+	} else if (luks_default_name(cd, buf, len) == 0) {
+		*name = buf;
+	} else {
+		log_err("%s has no UUID: give a NAME", o->device);
+		return EXIT_ERROR;
+	}
+	r = luks_name_state(cd, o->device, *name);
+	if (r == 1) {
+		log_info("%s is already active as %s; nothing to do", o->device, *name);
+		return EXIT_OK;
+	}
+	if (r == -EBUSY) {
+		log_err("name %s is in use by another device", *name);
+		return EXIT_BUSY;
+	}
+	/* Other errors (no device-mapper yet): activation will say. */
+	return -1;
+}
+
+/*
+ * Each token in turn: its MAC (when it has one) before its keyslots; only
+ * those keyslots (or FORCED, --key-slot's).  No token: FORCED, or every
+ * keyslot.  Returns the exit code.
+ */
+struct attempt {
+	const char *name;	/* mapping name (NULL: --test-passphrase) */
+	const char *gs;		/* the secret's GUID, for messages */
+	const struct secure_buf *secret;
+	size_t plen;		/* its passphrase's length */
+};
+
+static int try_tokens(struct crypt_device *cd, const struct unlock_opts *o,
+		      const struct coco_token *toks, int ntok, const struct attempt *at)
+{
+	uint32_t forced = o->key_slot != CRYPT_ANY_SLOT ? 1U << o->key_slot : 0;
+	const struct secure_buf *secret = at->secret;
+	const char *name = at->name;
+	bool mac_failed = false, authenticated = false;
+	size_t plen = at->plen;
+	int i, r = -EPERM;
+
+	if (!ntok)
+		r = activate(cd, name, forced, secret, plen, o->flags);
+	for (i = 0; i < ntok; i++) {
+		if (toks[i].has_mac && !mac_matches(cd, &toks[i], secret, plen)) {
+			log_verbose("%s: %s token %d: header MAC does not match", o->device,
+				    COCO_TOKEN_TYPE, toks[i].id);
+			mac_failed = true;
+			continue;
+		}
+		if (toks[i].has_mac)
+			log_verbose("%s: header MAC of token %d verified", o->device, toks[i].id);
+		r = activate(cd, name, forced ? forced : toks[i].slots, secret, plen, o->flags);
+		authenticated = toks[i].has_mac;
+		if (r != -EPERM && r != -ENOENT)
+			break;
+	}
+	if ((r == -EPERM || r == -ENOENT) && mac_failed) {
+		log_err("%s: header refused: its MAC does not match (the header was altered, "
+			"or the secret is not the one enrolled)", o->device);
+		return EXIT_HEADER_REFUSED;
+	}
+	return activate_exit(o, name, at->gs, r, authenticated && r >= 0);
+}
+
 int cmd_unlock(int argc, char **argv)
 {
 	struct unlock_opts o;
@@ -301,7 +377,7 @@ int cmd_unlock(int argc, char **argv)
 	struct guid guid;
 	char name_buf[64], gs[GUID_STR_LEN + 1], why[160];
 	const char *name = NULL;
-	bool read_it = false, mac_failed = false, authenticated = false;
+	bool read_it = false;
 	uint32_t slots = 0;
 	sigset_t oldmask;
 	size_t plen;
@@ -332,27 +408,9 @@ int cmd_unlock(int argc, char **argv)
 	}
 
 	if (!o.test_passphrase) {
-		if (o.name) {
-			name = o.name;
-		} else if (luks_default_name(cd, name_buf, sizeof(name_buf)) == 0) {
-			name = name_buf;
-		} else {
-			log_err("%s has no UUID: give a NAME", o.device);
-			ret = EXIT_ERROR;
-			goto out;
-		}
-		r = luks_name_state(cd, o.device, name);
-		if (r == 1) {
-			log_info("%s is already active as %s; nothing to do", o.device, name);
-			ret = EXIT_OK;
-			goto out;
-		}
-		if (r == -EBUSY) {
-			log_err("name %s is in use by another device", name);
-			ret = EXIT_BUSY;
-			goto out;
-		}
-		/* Other errors (no device-mapper yet): activation will say. */
+		ret = pick_name(cd, &o, name_buf, sizeof(name_buf), &name);
+		if (ret >= 0)
+			goto out;	/* already active, or an error */
 	}
 
 	if (o.has_guid)
@@ -417,37 +475,8 @@ int cmd_unlock(int argc, char **argv)
 	}
 	log_verbose("secret %s: %zu bytes, passphrase of %zu", gs, secret.len, plen);
 
-	/*
-	 * Each token in turn: its MAC (when it has one) before its keyslots;
-	 * only those keyslots.  No token: --key-slot's, or every keyslot.
-	 */
-	r = -EPERM;
-	if (!ntok)
-		r = activate(cd, name, o.key_slot != CRYPT_ANY_SLOT ? slots : 0, &secret, plen,
-			     o.flags);
-	for (i = 0; i < ntok; i++) {
-		if (toks[i].has_mac && !mac_matches(cd, &toks[i], &secret, plen)) {
-			log_verbose("%s: %s token %d: header MAC does not match", o.device,
-				    COCO_TOKEN_TYPE, toks[i].id);
-			mac_failed = true;
-			continue;
-		}
-		if (toks[i].has_mac)
-			log_verbose("%s: header MAC of token %d verified", o.device, toks[i].id);
-		r = activate(cd, name, o.key_slot != CRYPT_ANY_SLOT ? slots : toks[i].slots,
-			     &secret, plen, o.flags);
-		authenticated = toks[i].has_mac;
-		if (r != -EPERM && r != -ENOENT)
-			break;
-	}
-	secure_free(&secret);
-	if ((r == -EPERM || r == -ENOENT) && mac_failed) {
-		log_err("%s: header refused: its MAC does not match (the header was altered, "
-			"or the secret is not the one enrolled)", o.device);
-		ret = EXIT_HEADER_REFUSED;
-	} else {
-		ret = activate_exit(&o, name, gs, r, authenticated && r >= 0);
-	}
+	ret = try_tokens(cd, &o, toks, ntok, &(struct attempt){ .name = name, .gs = gs,
+							      .secret = &secret, .plen = plen });
 wipe:
 	secure_free(&secret);
 	if (o.test_passphrase || o.keep) {

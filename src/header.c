@@ -22,7 +22,7 @@
 
 bool cipher_is_null(const char *spec)
 {
-	const char *p = spec;
+	const char *p;
 	size_t n;
 
 	if (!spec)
@@ -117,7 +117,10 @@ static int parse_id(const char *s)
  */
 static int by_id(json_object *obj, json_object *table[MAX_ID])
 {
-	memset(table, 0, MAX_ID * sizeof(*table));
+	int i;
+
+	for (i = 0; i < MAX_ID; i++)
+		table[i] = NULL;
 	if (!obj)
 		return 0;
 	json_object_object_foreach(obj, key, val) {

@@ -264,6 +264,7 @@ bi_env_ro_sys() {
 		"$BIN" unlock --timeout 1 "$IMG" cocosecret-badinput-test
 }
 # --test-passphrase changes nothing: securityfs stays unmounted
+# shellcheck disable=SC2016 # the inner script is expanded by its sh
 bi_env_test_no_setup() {
 	bi_env "$bi_no_modules"'umount /sys/kernel/security 2>/dev/null; ' \
 		sh -c '"$1" -v unlock --test-passphrase --timeout 1 "$2"; r=$?
