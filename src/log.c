@@ -64,10 +64,16 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	off += n;
 	if (off > (int)sizeof(line) - 2)
 		off = (int)sizeof(line) - 2;
-	/* One message, one line. */
-	for (char *p = line; p < line + off; p++)
+	/*
+	 * One message, one line, and nothing for a terminal to act on: a
+	 * message may quote the host's strings (a LUKS header's fields).
+	 */
+	for (char *p = line; p < line + off; p++) {
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
 	line[off++] = '\n';
 
 	write_all(STDERR_FILENO, line, (size_t)off);

@@ -58,6 +58,10 @@ d = copy.deepcopy(j["digests"]["0"]); d["keyslots"] = ["1"]; d["segments"] = []
 j["digests"]["1"] = d; j["digests"]["0"]["keyslots"].remove("1")'
 refused "keyslot bound to a digest of no segment" "$H/ks-unbound.img" \
 	"keyslot 1 is not bound through a digest to the data segment"
+forged seg-newline 'j["segments"]["0"]["type"] = "crypt\ncocosecret: unlocked\u001b[2J"'
+refused "a segment type with a newline and an escape in it" "$H/seg-newline.img" \
+	"data segment 0 is of type 'crypt cocosecret: unlocked?[2J'"
+check "...printed on one line (no forged log line)" test "$(grep -c '^cocosecret: unlocked' "$work/err")" = 0
 forged ks-reenc 'j["keyslots"]["1"]["type"] = "reencrypt"'
 refused "keyslot of another type" "$H/ks-reenc.img" "keyslot 1 is of type 'reencrypt', not luks2"
 
