@@ -36,7 +36,12 @@ struct unlock_opts {
 	uint32_t flags;
 };
 
-enum { OPT_REQUIRE_TOKEN = 0x200, OPT_REQUIRE_AUTH, OPT_TRUST };
+enum {
+	OPT_REQUIRE_TOKEN = 0x200, OPT_REQUIRE_AUTH, OPT_TRUST,
+	/* cryptsetup's names for the dm-crypt performance flags */
+	OPT_PERF_SAME_CPU_CRYPT, OPT_PERF_SUBMIT_FROM_CRYPT_CPUS,
+	OPT_PERF_NO_READ_WORKQUEUE, OPT_PERF_NO_WRITE_WORKQUEUE,
+};
 
 static int parse_args(int argc, char **argv, struct unlock_opts *o)
 {
@@ -52,6 +57,10 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 		{ "require-token", no_argument, NULL, OPT_REQUIRE_TOKEN },
 		{ "require-auth", no_argument, NULL, OPT_REQUIRE_AUTH },
 		{ "trust", required_argument, NULL, OPT_TRUST },
+		{ "perf-same_cpu_crypt", no_argument, NULL, OPT_PERF_SAME_CPU_CRYPT },
+		{ "perf-submit_from_crypt_cpus", no_argument, NULL, OPT_PERF_SUBMIT_FROM_CRYPT_CPUS },
+		{ "perf-no_read_workqueue", no_argument, NULL, OPT_PERF_NO_READ_WORKQUEUE },
+		{ "perf-no_write_workqueue", no_argument, NULL, OPT_PERF_NO_WRITE_WORKQUEUE },
 		COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -102,6 +111,18 @@ static int parse_args(int argc, char **argv, struct unlock_opts *o)
 			break;
 		case OPT_ALLOW_DISCARDS:
 			o->flags |= CRYPT_ACTIVATE_ALLOW_DISCARDS;
+			break;
+		case OPT_PERF_SAME_CPU_CRYPT:
+			o->flags |= CRYPT_ACTIVATE_SAME_CPU_CRYPT;
+			break;
+		case OPT_PERF_SUBMIT_FROM_CRYPT_CPUS:
+			o->flags |= CRYPT_ACTIVATE_SUBMIT_FROM_CRYPT_CPUS;
+			break;
+		case OPT_PERF_NO_READ_WORKQUEUE:
+			o->flags |= CRYPT_ACTIVATE_NO_READ_WORKQUEUE;
+			break;
+		case OPT_PERF_NO_WRITE_WORKQUEUE:
+			o->flags |= CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE;
 			break;
 		case OPT_REQUIRE_TOKEN:
 			o->require_token = true;

@@ -24,6 +24,8 @@ static const char *const verb_usage[][2] = {
 	{ "unlock",
 	  "unlock [--guid GUID] [--secrets-dir DIR] [--key-slot N] [--timeout SEC]\n"
 	  "                  [--test-passphrase] [--keep] [--readonly] [--allow-discards]\n"
+	  "                  [--perf-same_cpu_crypt] [--perf-submit_from_crypt_cpus]\n"
+	  "                  [--perf-no_read_workqueue] [--perf-no_write_workqueue]\n"
 	  "                  [--require-token] [--require-auth] [--trust GUID]... DEVICE [NAME]" },
 	{ "wipe", "wipe [--secrets-dir DIR] [--all | [--token-of DEVICE]... [--trust GUID]... GUID...]" },
 	{ "status", "status [--secrets-dir DIR] [--guid GUID]... [DEVICE...]" },

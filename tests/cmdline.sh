@@ -33,6 +33,8 @@ cmdline_ref() { # dracut 059's reading (what the module used before)
 cmdline_ours() {
 	cat <<-OURS
 	. $dmod/cocosecret-lib.sh
+	# built by dracut 059, which still reads the old names
+	COCOSECRET_LEGACY=$work/legacy-names COCOSECRET_CMDLINE_ORDER=/nonexistent
 	b() { if "\$@"; then echo 1; else echo 0; fi; }
 	cocosecret_cmdline
 	echo "enabled=\$(b cocosecret_enabled)"
@@ -42,7 +44,7 @@ cmdline_ours() {
 	echo "guid=\$COCO_GUID"
 	echo "timeout=\$COCO_TIMEOUT"
 	echo "emergency=\$COCO_EMERGENCY"
-	cocosecret_targets | sed 's/^/target=/'
+	cocosecret_targets | while read -r u n o; do echo "target=\$u \$n"; done
 	OURS
 }
 
@@ -57,6 +59,7 @@ cmdline_read() {
 		'mount --bind "$1" /proc/cmdline && exec dash "$2"' sh "$work/cmdline" "$work/cmdline.sh" 2>/dev/null
 }
 
+: >"$work/legacy-names"
 u1=48e1a96b-49c9-49f9-a8e7-7e49312220e1
 u2=e8ee2b37-06df-4615-993c-e21c4883f4a0
 g1=0f1e2d3c-4b5a-4697-8877-665544332211

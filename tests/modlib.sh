@@ -33,7 +33,7 @@ is "module: a name with a systemd specifier is dropped" "" \
 	modlib_run "rd.luks.name=$u1=a%ib" cocosecret_targets
 is "module: a UUID with an option or a quote in it is dropped" "" \
 	modlib_run "rd.luks.uuid=--all rd.luks.uuid=$u1\"x" cocosecret_targets
-is "module: a plain rd.luks.name is kept" "$u1 vda3_crypt" \
+is "module: a plain rd.luks.name is kept" "$u1 vda3_crypt -" \
 	modlib_run "rd.luks.name=$u1=vda3_crypt" cocosecret_targets
 is "module: rd.cocosecret.guid must be a GUID" "" \
 	modlib_run "rd.cocosecret.guid=--all" 'cocosecret_cmdline; echo "$COCO_GUID"'
@@ -67,3 +67,50 @@ is "module: a failed final wipe asks the kernel to power off" o cat "$ML/sysrq"
 check "module: ...says so" grep -q 'cannot wipe the launch secret: stopping the boot' "$ML/err"
 check "module: ...and fails" grep -q 'rc=1' "$ML/out"
 check "module: ...not marked done" test ! -e "$ML/run/wiped"
+
+# crypttab: names and options as dracut's cryptroot-ask (no systemd) and
+# systemd-cryptsetup-generator (systemd) find them; the unlock's options
+u2=e8ee2b37-06df-4615-993c-e21c4883f4a0
+cat >"$ML/crypttab" <<CT
+# the Debian installer's kind of entry
+vda3_crypt UUID=$u1 none luks,discard,no-read-workqueue
+data /dev/disk/by-uuid/$u2 none luks,readonly
+luks-$g1 /dev/vdc none luks,header=/boot/hdr.img
+swapped /dev/vdd /dev/urandom swap
+CT
+ct() { # ct CMDLINE [systemd]: the targets with this crypttab
+	modlib_run "$1" "COCOSECRET_CRYPTTAB=$ML/crypttab ${2:+DRACUT_SYSTEMD=1} cocosecret_targets"
+}
+is "crypttab: a UUID= entry names the volume (no systemd)" "$u1 vda3_crypt luks,discard,no-read-workqueue" \
+	ct "rd.luks.uuid=$u1"
+is "crypttab: ...and with systemd" "$u1 vda3_crypt luks,discard,no-read-workqueue" ct "rd.luks.uuid=$u1" systemd
+is "crypttab: a by-uuid path counts for systemd" "$u2 data luks,readonly" ct "rd.luks.uuid=$u2" systemd
+is "crypttab: ...not for cryptroot-ask without the device" "$u2 luks-$u2 -" ct "rd.luks.uuid=$u2"
+is "crypttab: a luks-UUID name counts for systemd" "$g1 luks-$g1 luks,header=/boot/hdr.img" ct "rd.luks.uuid=$g1" systemd
+is "crypttab: rd.luks.crypttab=0 ignores it" "$u1 luks-$u1 -" ct "rd.luks.uuid=$u1 rd.luks.crypttab=0" systemd
+is "crypttab: rd.luks.name keeps its name without systemd (cryptroot-ask compares with it)" "$u1 root -" \
+	ct "rd.luks.name=$u1=root"
+is "crypttab: ...with systemd crypttab's name wins" "$u1 vda3_crypt luks,discard,no-read-workqueue" \
+	ct "rd.luks.name=$u1=root" systemd
+is "crypttab: rd.luks.options for the UUID replaces crypttab's" "$u1 vda3_crypt discard" \
+	ct "rd.luks.uuid=$u1 rd.luks.options=$u1=discard" systemd
+is "crypttab: a global rd.luks.options only for volumes crypttab lacks" "$u1 vda3_crypt luks,discard,no-read-workqueue
+$g2 luks-$g2 no-write-workqueue" ct "rd.luks.uuid=$u1 rd.luks.uuid=$g2 rd.luks.options=no-write-workqueue" systemd
+is "crypttab: systemd without rd.luks.uuid opens every entry with a UUID" "$u1 vda3_crypt luks,discard,no-read-workqueue
+$u2 data luks,readonly
+$g1 luks-$g1 luks,header=/boot/hdr.img" ct "" systemd
+is "crypttab: without systemd nothing is opened without rd.luks.uuid" "" ct ""
+ln -sf /dev/null "$ML/vdx"
+printf 'byname %s none luks\n' "$ML/vdx" >"$ML/crypttab2"
+is "crypttab: a device path matches the device itself (cryptroot-ask)" "$u1 byname luks" \
+	modlib_run "rd.luks.uuid=$u1" "COCOSECRET_CRYPTTAB=$ML/crypttab2 cocosecret_targets /dev/null"
+uo() { modlib_run "$1" "cocosecret_unlock_opts $2 $3; echo \" rc=\$?\""; }
+is "options: discard, no-read-workqueue" "--allow-discards --perf-no_read_workqueue  rc=0" uo "" "$u1" luks,discard,no-read-workqueue
+is "options: readonly, same-cpu-crypt, submit-from-crypt-cpus, no-write-workqueue" \
+	"--readonly --perf-same_cpu_crypt --perf-submit_from_crypt_cpus --perf-no_write_workqueue  rc=0" \
+	uo "" "$u1" read-only,same-cpu-crypt,submit-from-crypt-cpus,no-write-workqueue
+is "options: a detached header is refused (2)" " rc=2" uo "" "$u1" luks,header=/boot/h
+is "options: swap is not ours (1)" " rc=1" uo "" "$u1" swap
+is "options: rd.luks.allow-discards for every volume" "--allow-discards  rc=0" uo "rd.luks.allow-discards" "$u1" -
+is "options: rd.luks.allow-discards=UUID prefix" "--allow-discards  rc=0" uo "rd.luks.allow-discards=luks-${u1%%-*}" "$u1" -
+is "options: rd.luks.allow-discards for another volume" " rc=0" uo "rd.luks.allow-discards=$u2" "$u1" -

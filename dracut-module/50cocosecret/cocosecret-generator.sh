@@ -6,6 +6,9 @@
 # the passphrase as usual.  Headless (rd.cocosecret.headless=1): the
 # cryptsetup unit requires ours, and our failure goes to emergency.target.
 
+# (the systemd rules for crypttab names: this runs in systemd initramfs only)
+# shellcheck disable=SC2034 # read by cocosecret-lib.sh
+DRACUT_SYSTEMD=1
 . /lib/cocosecret-lib.sh
 
 gendir=${1:-/run/systemd/generator}
@@ -14,7 +17,7 @@ cocosecret_wanted || exit 0
 
 dep=wants
 onfailure=""
-success="SuccessExitStatus=2 3 4 5 6"
+success="SuccessExitStatus=2 3 4 5 6 7"
 if [ "$COCO_HEADLESS" = 1 ]; then
     dep=requires
     onfailure="OnFailure=emergency.target
@@ -22,9 +25,12 @@ OnFailureJobMode=replace-irreversibly"
     success=""
 fi
 
-cocosecret_targets | while read -r uuid name; do
+cocosecret_targets | while read -r uuid name opts; do
     [ -n "$uuid" ] || continue
-    esc=$(systemd-escape -p -- "$name")
+    # not ours to open (noauto, swap, plain, a detached header=): no unit
+    cocosecret_unlock_opts "$uuid" "$opts" > /dev/null || continue
+    # the instance name systemd-cryptsetup-generator gives the volume
+    esc=$(systemd-escape -- "$name")
     devunit="$(systemd-escape -p -- "/dev/disk/by-uuid/$uuid").device"
     unit="cocosecret@$esc.service"
     cat > "$gendir/$unit" << UNIT
@@ -33,8 +39,9 @@ cocosecret_targets | while read -r uuid name; do
 Description=Unlock $name with the launch secret (cocosecret)
 Documentation=man:cocosecret(8) man:dracut.cocosecret(7)
 DefaultDependencies=no
+IgnoreOnIsolate=yes
 BindsTo=$devunit
-After=$devunit systemd-udevd.service systemd-modules-load.service
+After=$devunit systemd-udevd.service systemd-modules-load.service cryptsetup-pre.target
 Before=systemd-cryptsetup@$esc.service cryptsetup.target
 Conflicts=umount.target
 $onfailure
@@ -43,7 +50,7 @@ $onfailure
 Type=oneshot
 RemainAfterExit=yes
 Environment=DRACUT_SYSTEMD=1
-ExecStart=/sbin/cocosecret-unlock /dev/disk/by-uuid/$uuid $name
+ExecStart=/sbin/cocosecret-unlock /dev/disk/by-uuid/$uuid $uuid
 $success
 TimeoutStartSec=300
 KeyringMode=shared

@@ -18,8 +18,10 @@ COCOSECRET_WIPED=$COCOSECRET_RUN/wiped
 # in this list (or given by rd.cocosecret.guid: the command line is measured).
 COCOSECRET_TRUSTED=/etc/cocosecret/trusted-guids
 COCOSECRET_AUTH=/etc/cocosecret/require-auth
-# Test hook: where a failed final wipe asks the kernel to power off.
+# Test hooks: where a failed final wipe asks the kernel to power off; the
+# crypttab dracut put in the initramfs.
 COCOSECRET_SYSRQ=${COCOSECRET_SYSRQ:-/proc/sysrq-trigger}
+COCOSECRET_CRYPTTAB=${COCOSECRET_CRYPTTAB:-/etc/crypttab}
 
 # One line on the console and in the kernel log.
 cocosecret_msg() {
@@ -54,16 +56,28 @@ _cocosecret_bool() {
     case $1 in 0 | no | off) _b=0 ;; *) _b=1 ;; esac
 }
 
-# Read the kernel command line once per process, as dracut sees it
-# (/etc/cmdline, /etc/cmdline.d/*.conf, /proc/cmdline), into COCO_*
-# variables.  dracut's getarg runs its helper once per call: a few getargs
-# per hook cost over a second under emulation, on the path to the prompt.
-# The last value of an option wins; rd.luks.uuid and rd.luks.name collect.
+# Where dracut reads the command line from, in its order (getcmdline in
+# dracut-lib.sh): written when the initramfs is built, for the dracut that
+# built it (dracut-ng adds /run/initramfs/cmdline.d, for instance).
+COCOSECRET_CMDLINE_ORDER=/etc/cocosecret/cmdline-order
+# Present when that dracut still reads the old names (rd_LUKS_UUID,
+# rd_NO_LUKS, rd_NO_CRYPTTAB): dracut 059 does, dracut-ng does not.
+COCOSECRET_LEGACY=/etc/cocosecret/legacy-names
+
+# Read the kernel command line once per process, as dracut's getarg,
+# getargs and getargbool see it, into COCO_* variables.  dracut's getarg
+# runs its helper once per call: a few getargs per hook cost over a second
+# under emulation, on the path to the prompt.  The last value of an option
+# wins; rd.luks.uuid, rd.luks.name, rd.luks.options and
+# rd.luks.allow-discards collect.
 # shellcheck disable=SC2034 # COCO_* are read by the scripts that source this
 cocosecret_cmdline() {
-    local _f _line _all="" _w _k _v _b _noglob="" _luks="" _noluks=""
+    local _f _line _all="" _w _k _v _b _noglob="" _luks="" _noluks="" _legacy=""
+    local _order="/etc/cmdline.d/*.conf /etc/cmdline /proc/cmdline" _ct="" _noct=""
     [ -n "$COCO_PARSED" ] && return 0
-    for _f in /etc/cmdline /etc/cmdline.d/*.conf /proc/cmdline; do
+    [ -r "$COCOSECRET_CMDLINE_ORDER" ] && read -r _order < "$COCOSECRET_CMDLINE_ORDER"
+    [ -e "$COCOSECRET_LEGACY" ] && _legacy=1
+    for _f in $_order; do
         [ -r "$_f" ] || continue
         while read -r _line || [ -n "$_line" ]; do
             _all="$_all $_line"
@@ -71,7 +85,7 @@ cocosecret_cmdline() {
     done
     COCO_ENABLED=1 COCO_LUKS=1 COCO_HEADLESS=0 COCO_AUTO=0 COCO_DEBUG=0
     COCO_GUID="" COCO_TIMEOUT="" COCO_EMERGENCY="" COCO_IDS="" COCO_NAMES=""
-    COCO_AUTH=""
+    COCO_AUTH="" COCO_CRYPTTAB=1 COCO_OPTIONS="" COCO_DISCARDS=""
     case $- in *f*) _noglob=1 ;; esac
     set -f
     for _w in $_all; do
@@ -81,10 +95,14 @@ cocosecret_cmdline() {
         esac
         _v=${_v#\"}
         _v=${_v%\"}
+        # the old names, only where this dracut still reads them
+        case $_k in rd_NO_LUKS | rd_LUKS_UUID | rd_NO_CRYPTTAB) [ -n "$_legacy" ] || continue ;; esac
         case $_k in
             rd.cocosecret) _cocosecret_bool "$_v"; COCO_ENABLED=$_b ;;
             rd.luks) _cocosecret_bool "$_v"; COCO_LUKS=$_b _luks=1 ;;
             rd_NO_LUKS) _noluks=1 ;;
+            rd.luks.crypttab) _cocosecret_bool "$_v"; COCO_CRYPTTAB=$_b _ct=1 ;;
+            rd_NO_CRYPTTAB) _noct=1 ;;
             rd.cocosecret.headless) _cocosecret_bool "$_v"; COCO_HEADLESS=$_b ;;
             rd.cocosecret.auto) _cocosecret_bool "$_v"; COCO_AUTO=$_b ;;
             rd.cocosecret.auth) _cocosecret_bool "$_v"; COCO_AUTH=$_b ;;
@@ -94,11 +112,15 @@ cocosecret_cmdline() {
             rd.emergency) COCO_EMERGENCY=$_v ;;
             rd.luks.uuid | rd_LUKS_UUID) COCO_IDS="$COCO_IDS $_v" ;;
             rd.luks.name) COCO_NAMES="$COCO_NAMES $_v" ;;
+            rd.luks.options) COCO_OPTIONS="$COCO_OPTIONS $_v" ;;
+            # a bare rd.luks.allow-discards: every volume
+            rd.luks.allow-discards) COCO_DISCARDS="$COCO_DISCARDS ${_v:-all}" ;;
         esac
     done
     [ -n "$_noglob" ] || set +f
-    # the old rd_NO_LUKS counts only without rd.luks=
+    # the old rd_NO_LUKS and rd_NO_CRYPTTAB count only without the new names
     [ -z "$_luks" ] && [ -n "$_noluks" ] && COCO_LUKS=0
+    [ -z "$_ct" ] && [ -n "$_noct" ] && COCO_CRYPTTAB=0
     if [ -n "$COCO_GUID" ] && ! cocosecret_valid_guid "$COCO_GUID"; then
         cocosecret_msg "rd.cocosecret.guid: not a GUID, ignored"
         COCO_GUID=""
@@ -108,7 +130,8 @@ cocosecret_cmdline() {
     # rd.cocosecret.auth= says otherwise (the command line is measured).
     if [ -z "$COCO_AUTH" ]; then
         COCO_AUTH=0
-        [ "$(cat "$COCOSECRET_AUTH" 2> /dev/null)" = 1 ] && COCO_AUTH=1
+        [ -r "$COCOSECRET_AUTH" ] && read -r COCO_AUTH < "$COCOSECRET_AUTH"
+        [ "$COCO_AUTH" = 1 ] || COCO_AUTH=0
     fi
     COCO_PARSED=1
     return 0
@@ -156,16 +179,69 @@ cocosecret_wanted() {
     [ -e "$COCOSECRET_AREA" ] || [ "$COCO_HEADLESS" = 1 ]
 }
 
-# "UUID NAME" for each volume named by rd.luks.uuid= (and rd.luks.name=,
-# which implies its UUID, as systemd-cryptsetup-generator reads it).  The
-# name is rd.luks.name's, else luks-UUID.
+# The crypttab entry for a volume, as whoever opens it would find it: into
+# _ct_name and _ct_opts ("" when none).  Not with rd.luks.crypttab=0.
+#   systemd (systemd-cryptsetup-generator): the entry whose device is UUID=U
+#     or /dev/disk/by-uuid/U, or whose name is luks-U, for the volume's UUID U.
+#   dracut without systemd (cryptroot-ask): the entry whose device is UUID=U
+#     with luks-U the name so far (luks-UUID or rd.luks.name's), or whose
+#     device path resolves to the volume's device (DEV, when it is known).
+cocosecret_crypttab() {
+    local _uuid="$1" _name="$2" _dev="$3" _n _d _k _o _u
+    _ct_name="" _ct_opts=""
+    cocosecret_cmdline
+    [ "$COCO_CRYPTTAB" = 1 ] && [ -r "$COCOSECRET_CRYPTTAB" ] || return 0
+    while read -r _n _d _k _o || [ -n "$_n" ]; do
+        case $_n in "" | "#"*) continue ;; esac
+        if [ -n "$DRACUT_SYSTEMD" ]; then
+            case $_d in
+                UUID=*) _u=${_d#UUID=} ;;
+                /dev/disk/by-uuid/*) _u=${_d#/dev/disk/by-uuid/} ;;
+                *) case $_n in luks-*) _u=${_n#luks-} ;; *) _u="" ;; esac ;;
+            esac
+            if [ -z "$_u" ] || [ "$_u" != "$_uuid" ]; then continue; fi
+        else
+            case $_d in
+                UUID=*) [ "luks-${_d#UUID=}" = "$_name" ] || continue ;;
+                PARTUUID=* | ID=*) continue ;;
+                *)
+                    [ -n "$_dev" ] || continue
+                    [ "$(readlink -f "$_d")" = "$(readlink -f "$_dev")" ] || continue
+                    ;;
+            esac
+        fi
+        _ct_name=$_n _ct_opts=$_o
+        return 0
+    done < "$COCOSECRET_CRYPTTAB"
+    return 0
+}
+
+# "UUID NAME OPTIONS" for each volume to unlock: those named by rd.luks.uuid=
+# and rd.luks.name= (which implies its UUID); with systemd and neither given,
+# every crypttab entry with a UUID (systemd-cryptsetup-generator opens them
+# all then).  NAME: the crypttab name (cocosecret_crypttab), else
+# rd.luks.name's, else luks-UUID.  OPTIONS: the options the volume is opened
+# with (rd.luks.options for its UUID, else the crypttab entry's, else the
+# global rd.luks.options for a volume crypttab does not have), comma-
+# separated, "-" for none.  DEV: the device, when known (unlock time).
+# shellcheck disable=SC2120 # DEV is optional
 cocosecret_targets() {
-    local _ids _id _o _name _seen=" "
+    local _ids _id _o _name _opts _uopts _n _d _k _rest _seen=" "
     cocosecret_cmdline
     _ids=$COCO_IDS
     for _o in $COCO_NAMES; do
         _ids="$_ids ${_o%%=*}"
     done
+    if [ -z "$_ids" ] && [ -n "$DRACUT_SYSTEMD" ] && [ "$COCO_CRYPTTAB" = 1 ] && [ -r "$COCOSECRET_CRYPTTAB" ]; then
+        while read -r _n _d _k _rest || [ -n "$_n" ]; do
+            case $_n in "" | "#"*) continue ;; esac
+            case $_d in
+                UUID=*) _ids="$_ids ${_d#UUID=}" ;;
+                /dev/disk/by-uuid/*) _ids="$_ids ${_d#/dev/disk/by-uuid/}" ;;
+                *) [ "${_n#luks-}" != "$_n" ] && _ids="$_ids ${_n#luks-}" ;;
+            esac
+        done < "$COCOSECRET_CRYPTTAB"
+    fi
     for _id in $_ids; do
         _id=${_id#keysource:}
         _id=${_id#luks-}
@@ -175,11 +251,55 @@ cocosecret_targets() {
         for _o in $COCO_NAMES; do
             [ "${_o%%=*}" = "$_id" ] && _name=${_o#*=}
         done
+        cocosecret_crypttab "$_id" "$_name" "$1"
+        [ -n "$_ct_name" ] && _name=$_ct_name
+        _opts=$_ct_opts _uopts=""
+        for _o in $COCO_OPTIONS; do
+            case $_o in
+                "$_id"=*) _uopts=${_o#*=} ;;
+                *=*) case ${_o%%=*} in *[!0-9a-fA-F-]*) [ -z "$_ct_name" ] && _opts=$_o ;; esac ;;
+                *) [ -z "$_ct_name" ] && _opts=$_o ;;
+            esac
+        done
+        [ -n "$_uopts" ] && _opts=$_uopts
         if ! cocosecret_valid_uuid "$_id" || ! cocosecret_valid_name "$_name"; then
             cocosecret_msg "rd.luks: an invalid UUID or name, ignored"
             continue
         fi
-        echo "$_id $_name"
+        echo "$_id $_name ${_opts:--}"
+    done
+    return 0
+}
+
+# The unlock's options for a volume's OPTIONS (crypttab's syntax) and
+# rd.luks.allow-discards, as dracut or systemd-cryptsetup would open it.
+# Returns 1 for a volume that is not cocosecret's to open (noauto, swap,
+# tmp, plain, bitlk, tcrypt: the normal path handles or skips it), 2 for
+# what cocosecret cannot do (a detached header=): the normal path opens it.
+cocosecret_unlock_opts() {
+    local _uuid="$1" _opts="$2" _o _d _ifs="$IFS"
+    cocosecret_cmdline
+    IFS=,
+    # shellcheck disable=SC2086 # split on commas
+    set -- $_opts
+    IFS=$_ifs
+    for _o in "$@"; do
+        case $_o in
+            discard | allow-discards) printf -- '--allow-discards ' ;;
+            readonly | read-only) printf -- '--readonly ' ;;
+            same-cpu-crypt) printf -- '--perf-same_cpu_crypt ' ;;
+            submit-from-crypt-cpus) printf -- '--perf-submit_from_crypt_cpus ' ;;
+            no-read-workqueue) printf -- '--perf-no_read_workqueue ' ;;
+            no-write-workqueue) printf -- '--perf-no_write_workqueue ' ;;
+            noauto | swap | tmp | tmp=* | plain | bitlk | tcrypt) return 1 ;;
+            header=*) return 2 ;;
+        esac
+    done
+    # rd.luks.allow-discards: bare for every volume, or a UUID (prefix)
+    for _d in $COCO_DISCARDS; do
+        _d=${_d#luks-}
+        case $_d in all) printf -- '--allow-discards ' && break ;; esac
+        case $_uuid in "$_d"*) printf -- '--allow-discards ' && break ;; esac
     done
     return 0
 }
@@ -218,8 +338,8 @@ cocosecret_wipe_failed() {
 # How many targets other than NAME still wait for the secret (neither active
 # nor attempted)?
 cocosecret_pending() {
-    local _uuid _name _left=0
-    while read -r _uuid _name; do
+    local _uuid _name _opts _left=0
+    while read -r _uuid _name _opts; do
         [ -n "$_uuid" ] || continue
         [ "$_name" = "$1" ] && continue
         [ -b "/dev/mapper/$_name" ] && continue

@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# cocosecret-unlock DEVICE NAME
+# cocosecret-unlock DEVICE UUID
 # cocosecret-unlock DEVICE --auto
 #
-# Unlock DEVICE as NAME with the launch secret, before dracut's
-# cryptroot-ask or systemd-cryptsetup asks for a passphrase (they then find
-# the volume active).  Run from the initqueue (udev rule) or from a
-# generated cocosecret@.service.  --auto: DEVICE is any LUKS volume; only
-# one with a cocosecret token is ours, under its default name.
+# Unlock DEVICE (the volume with LUKS UUID UUID, one of cocosecret_targets)
+# with the launch secret, under the name and with the options dracut's
+# cryptroot-ask or systemd-cryptsetup would use (rd.luks.name, crypttab,
+# rd.luks.options, rd.luks.allow-discards), before they ask for a passphrase
+# (they then find the volume active).  Run from the initqueue (udev rule) or
+# from a generated cocosecret@.service.  --auto: DEVICE is any LUKS volume;
+# only one with a cocosecret token is ours, under its default name.
 #
 # Exit 0 whenever the normal passphrase prompt should follow; with
 # rd.cocosecret.headless=1 a failure goes to the emergency path instead.
@@ -19,25 +21,40 @@ export PATH
 . /lib/cocosecret-lib.sh
 
 dev=$1
-name=$2
+uuid=$2
+name=
+opts=-
 mode=
-if [ "$name" = --auto ]; then
-    mode=auto
-    name=
-fi
+[ "$uuid" = --auto ] && mode=auto uuid=
 
 cocosecret_enabled || exit 0
-# (udev's DEVNAME and a validated name: never an option for the binary)
+# (udev's DEVNAME: never an option for the binary)
 case $dev in /dev/*) ;; *) exit 0 ;; esac
-[ -z "$name" ] || cocosecret_valid_name "$name" || exit 0
+if [ -z "$mode" ]; then
+    # the name and options for this device, crypttab's by its path too
+    while read -r _u _n _o; do
+        [ "$_u" = "$uuid" ] && name=$_n opts=$_o
+    done << TARGETS
+$(cocosecret_targets "$dev")
+TARGETS
+    [ -n "$name" ] || exit 0
+fi
 [ -n "$name" ] && [ -b "/dev/mapper/$name" ] && exit 0
+flags=$(cocosecret_unlock_opts "$uuid" "$opts")
+case $? in
+    1) exit 0 ;; # not a volume to open here (noauto, swap, plain, ...)
+    2)
+        cocosecret_msg "$dev: a detached LUKS header (crypttab header=) is not supported; the normal path opens it"
+        exit 0
+        ;;
+esac
 
 [ -d "$COCOSECRET_RUN" ] || mkdir -m 0700 "$COCOSECRET_RUN"
 # dm_crypt pulls in dm_mod: libdevmapper needs /dev/mapper/control.
 [ -d /sys/module/dm_crypt ] || modprobe -q dm_crypt
 
-# shellcheck disable=SC2046 # --trust GUID... [--require-auth]: plain words
-set -- --timeout "${COCO_TIMEOUT:-5}" $(cocosecret_trust_args)
+# shellcheck disable=SC2046,SC2086 # --trust GUID... [--require-auth], flags: plain words
+set -- --timeout "${COCO_TIMEOUT:-5}" $(cocosecret_trust_args) $flags
 [ -n "$COCO_GUID" ] && set -- "$@" --guid "$COCO_GUID"
 [ "$COCO_DEBUG" = 1 ] && set -- "$@" --verbose
 # Keep the entry while other volumes still need it.  The last one (the only

@@ -77,6 +77,24 @@ cocosecret_install_trust() {
     dinfo "cocosecret: trusted GUIDs:$guids; header MAC required: $auth"
 }
 
+# How this dracut reads the command line (cocosecret-lib.sh reads it in one
+# pass of its own): the files getcmdline reads, in its order, and whether the
+# old names (rd_LUKS_UUID, rd_NO_LUKS, rd_NO_CRYPTTAB) still count, as they
+# do in dracut 059 and no longer in dracut-ng.
+cocosecret_install_cmdline_rules() {
+    local lib order="/etc/cmdline.d/*.conf /etc/cmdline /proc/cmdline"
+    for lib in "$dracutbasedir"/modules.d/[0-9][0-9]base/dracut-lib.sh; do
+        [[ -f $lib ]] || continue
+        grep -q '/run/initramfs/cmdline.d' "$lib" && order+=" /run/initramfs/cmdline.d/*.conf"
+        grep -q '< /etc/kernel/cmdline' "$lib" && order+=" /etc/kernel/cmdline"
+    done
+    mkdir -p "$initdir/etc/cocosecret"
+    echo "$order" > "$initdir/etc/cocosecret/cmdline-order"
+    if grep -qs 'rd_LUKS_UUID' "$dracutbasedir"/modules.d/[0-9][0-9]crypt/parse-crypt.sh; then
+        : > "$initdir/etc/cocosecret/legacy-names"
+    fi
+}
+
 # called by dracut
 check() {
     if ! cocosecret_binary > /dev/null; then
@@ -90,13 +108,20 @@ check() {
 # called by dracut
 depends() {
     local deps="crypt securityfs" d
-    # dracut-ng (>= 103) has an initqueue module; dracut 059 has none and
-    # install() asks for the initqueue with dracut_need_initqueue instead.
-    for d in "$dracutbasedir"/modules.d/[0-9][0-9]initqueue; do
-        [[ -d $d ]] && deps+=" initqueue"
-    done
     if dracut_module_included "systemd"; then
         deps+=" systemd-ask-password"
+        # dracut-ng has systemd-cryptsetup as a module of its own; 059 has
+        # it in crypt
+        for d in "$dracutbasedir"/modules.d/[0-9][0-9]systemd-cryptsetup; do
+            [[ -d $d ]] && deps+=" systemd-cryptsetup"
+        done
+    else
+        # the initqueue runs the unlock without systemd only: dracut-ng
+        # (>= 103) has an initqueue module; dracut 059 has none and
+        # install() asks for the initqueue with dracut_need_initqueue.
+        for d in "$dracutbasedir"/modules.d/[0-9][0-9]initqueue; do
+            [[ -d $d ]] && deps+=" initqueue"
+        done
     fi
     echo "$deps"
     return 0
@@ -114,11 +139,12 @@ install() {
     local bin
     bin=$(cocosecret_binary) || return 1
 
-    inst_simple "$bin" /usr/sbin/cocosecret
+    inst_binary "$bin" /usr/sbin/cocosecret
     inst_simple "$moddir/cocosecret-lib.sh" /lib/cocosecret-lib.sh
     inst_script "$moddir/cocosecret-unlock.sh" /sbin/cocosecret-unlock
-    inst_multiple -o modprobe
+    inst_multiple -o modprobe readlink
     cocosecret_install_trust "$bin" || return 1
+    cocosecret_install_cmdline_rules
 
     # The emergency path wipes before any shell: dracut's emergency hooks
     # (sourced by emergency_shell, and by dracut-emergency in systemd mode,
@@ -149,7 +175,7 @@ install() {
         inst_hook cleanup 99 "$moddir/cocosecret-wipe-hook.sh"
     fi
 
-    if ! dracut_module_included "initqueue"; then
+    if ! dracut_module_included "systemd" && ! dracut_module_included "initqueue"; then
         dracut_need_initqueue
     fi
 }

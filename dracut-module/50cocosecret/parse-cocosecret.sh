@@ -7,17 +7,21 @@
 type cocosecret_targets > /dev/null 2>&1 || . /lib/cocosecret-lib.sh
 
 cocosecret_write_rules() {
-    local _uuid _name _initqueue _flat
+    local _uuid _name _opts _initqueue _flat
     _initqueue=$(command -v initqueue)
     echo 'SUBSYSTEM!="block", GOTO="cocosecret_end"'
     echo 'ACTION!="add|change", GOTO="cocosecret_end"'
     echo 'ENV{ID_FS_TYPE}!="crypto_LUKS", GOTO="cocosecret_end"'
-    while read -r _uuid _name; do
+    while read -r _uuid _name _opts; do
         [ -n "$_uuid" ] || continue
+        # A settled job, as cryptroot-ask's for the same device: settled
+        # jobs run in name order, and cocosecret-%k sorts before
+        # cryptroot-ask-%k, also for a device that appears while another
+        # volume is still unlocking.
         printf -- 'ENV{ID_FS_UUID}=="*%s*", ' "$_uuid"
-        printf -- 'RUN+="%s --onetime --unique --name cocosecret-%%k ' "$_initqueue"
+        printf -- 'RUN+="%s --settled --onetime --unique --name cocosecret-%%k ' "$_initqueue"
         # shellcheck disable=SC2016 # $env{} is udev's
-        printf -- '/sbin/cocosecret-unlock $env{DEVNAME} %s", GOTO="cocosecret_end"\n' "$_name"
+        printf -- '/sbin/cocosecret-unlock $env{DEVNAME} %s", GOTO="cocosecret_end"\n' "$_uuid"
 
         # the initqueue is not finished before the mapping exists
         _flat=$(echo "$_uuid" | tr -d -)
@@ -28,7 +32,7 @@ cocosecret_write_rules() {
 $(cocosecret_targets)
 TARGETS
     if [ "$COCO_AUTO" = 1 ]; then
-        printf -- 'RUN+="%s --onetime --unique --name cocosecret-%%k ' "$_initqueue"
+        printf -- 'RUN+="%s --settled --onetime --unique --name cocosecret-%%k ' "$_initqueue"
         # shellcheck disable=SC2016
         printf -- '/sbin/cocosecret-unlock $env{DEVNAME} --auto"\n'
     fi
