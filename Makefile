@@ -173,8 +173,10 @@ install: $(BIN) $(MANPAGES)
 	install -D -m 0644 docs/cocosecret.8 $(DESTDIR)$(MANDIR)/man8/cocosecret.8
 	install -D -m 0644 docs/dracut.cocosecret.7 $(DESTDIR)$(MANDIR)/man7/dracut.cocosecret.7
 	install -d $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret
-	install -m 0755 dracut-module/50cocosecret/*.sh $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/
-	install -m 0644 dracut-module/50cocosecret/*.service $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/
+	for f in dracut-module/50cocosecret/*; do \
+		if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
+		install -m $$m "$$f" $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/ || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(BIN) $(BIN).unstripped $(MANPAGES) tests/out
