@@ -191,8 +191,9 @@ $(DEB): $(BIN) $(MANPAGES) Makefile README.md $(wildcard debian/* debian/*/* \
 		dracut-module/50cocosecret/* docs/*.md)
 	@scripts/deps.sh deb
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/cocosecret-$(VERSION)
-	git ls-files -z --cached --others --exclude-standard | tar --null --no-recursion \
-		--ignore-failed-read -T - -cf - | tar -xf - -C $(DEB_DIR)/cocosecret-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files
+	tar --null --no-recursion --ignore-failed-read -T $(DEB_DIR)/files -cf - | \
+		tar -xf - -C $(DEB_DIR)/cocosecret-$(VERSION)
 	cd $(DEB_DIR)/cocosecret-$(VERSION) && dpkg-buildpackage -b -us -uc
 	lintian -I -E --pedantic --fail-on error,warning,info,pedantic,experimental \
 		$(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.changes || { rm -f $@; exit 1; }
