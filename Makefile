@@ -173,8 +173,31 @@ install: $(BIN) $(MANPAGES)
 	install -D -m 0644 docs/cocosecret.8 $(DESTDIR)$(MANDIR)/man8/cocosecret.8
 	install -D -m 0644 docs/dracut.cocosecret.7 $(DESTDIR)$(MANDIR)/man7/dracut.cocosecret.7
 	install -d $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret
-	install -m 0755 dracut-module/50cocosecret/*.sh $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/
-	install -m 0644 dracut-module/50cocosecret/*.service $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/
+	for f in dracut-module/50cocosecret/*; do \
+		if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
+		install -m $$m "$$f" $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/ || exit 1; \
+	done
+
+# --- Debian package: make deb (debian/README.source) ----------------------
+# dpkg-buildpackage runs in a copy of the checkout's files (its results go to
+# the parent directory) once the static libraries are cached: the package
+# build itself downloads nothing.  Then lintian, which must stay silent.
+DEB_DIR		:= $(BUILD)/deb
+DEB		:= $(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.deb
+.PHONY: deb
+deb: $(DEB)
+
+$(DEB): $(BIN) $(MANPAGES) Makefile README.md $(wildcard debian/* debian/*/* \
+		dracut-module/50cocosecret/* docs/*.md)
+	@scripts/deps.sh deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/cocosecret-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files
+	tar --null --no-recursion --ignore-failed-read -T $(DEB_DIR)/files -cf - | \
+		tar -xf - -C $(DEB_DIR)/cocosecret-$(VERSION)
+	cd $(DEB_DIR)/cocosecret-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian -I -E --pedantic --fail-on error,warning,info,pedantic,experimental \
+		$(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.changes || { rm -f $@; exit 1; }
+	@echo "$@"
 
 clean:
 	rm -rf $(BUILD) $(BIN) $(BIN).unstripped $(MANPAGES) tests/out

@@ -6,6 +6,7 @@
 #   test    unit/CLI tests (cryptsetup CLI to make LUKS images)
 #   vm      test-vm: QEMU, OVMF, gnu-efi, kernel source and build deps, busybox, mtools
 #   dracut  dracut-core (never the 'dracut' package: it replaces initramfs-tools)
+#   deb     make deb: debhelper (dh, dpkg-buildpackage), lintian
 #   hardening  make analyze/check-asan/check-valgrind/fuzz: clang + compiler-rt
 #   bench   bench/run: GNU time (peak RSS), gnuplot (the chart)
 #           (ASan, UBSan, libFuzzer), llvm (llvm-cov, llvm-symbolizer), valgrind,
@@ -17,7 +18,9 @@ set -eu
 pkgs_build="build-essential autoconf automake libtool autopoint pkg-config gettext
 	libpopt-dev libjson-c-dev uuid-dev nettle-dev libargon2-dev libblkid-dev
 	libaio-dev dpkg-dev xz-utils ca-certificates curl"
-pkgs_test="cryptsetup-bin e2fsprogs python3 strace dash shellcheck file dracut-core"
+pkgs_deb="debhelper lintian"
+# tests/deb.sh (in tests/run) builds the package
+pkgs_test="cryptsetup-bin e2fsprogs python3 strace dash shellcheck file dracut-core $pkgs_deb"
 pkgs_vm="qemu-system-x86 ovmf gnu-efi linux-source-6.1 flex bison libelf-dev bc
 	libssl-dev kmod cpio mtools dosfstools busybox-static xz-utils zstd
 	cryptsetup-bin e2fsprogs python3 rsync gcc make libc6-dev"
@@ -33,6 +36,7 @@ for g in "$@"; do
 	test) want="$want $pkgs_test" ;;
 	vm) want="$want $pkgs_vm" ;;
 	dracut) want="$want $pkgs_dracut" ;;
+	deb) want="$want $pkgs_deb" ;;
 	hardening) want="$want $pkgs_hardening" ;;
 	bench) want="$want $pkgs_bench" ;;
 	*) echo "deps.sh: unknown group '$g'" >&2; exit 1 ;;

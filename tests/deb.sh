@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/deb.sh - sourced by tests/run: `make deb` builds the Debian package,
+# which carries the binary make built, the man pages and the dracut module
+# where dracut looks; lintian shows no tag that debian/ does not explain; the
+# package installs with apt and purges cleanly in a Debian 13 chroot
+# ($COCOSECRET_DEB_CHROOT, default /var/cache/cocosecret/deb-trixie-chroot,
+# if there is one), else with dpkg --root in an empty sandbox.  Such a chroot
+# (about 2 minutes, 370 MB; nothing here makes one):
+#   debootstrap --variant=minbase --include=dracut-core,cryptsetup-bin,dmsetup,\
+#     systemd-cryptsetup trixie /var/cache/cocosecret/deb-trixie-chroot \
+#     http://deb.debian.org/debian
+#
+# shellcheck shell=bash disable=SC2154,SC2016,SC1091 # $top, $work: tests/run's;
+# the inner scripts are expanded by their sh; the chroot's os-release.
+
+deb_test() {
+	local ver deb d x f want got chroot=${COCOSECRET_DEB_CHROOT:-/var/cache/cocosecret/deb-trixie-chroot}
+	ver=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/Makefile")
+	deb=$top/build/deb/cocosecret_$ver-1_amd64.deb
+	d=$work/deb
+	mkdir -p "$d"
+
+	check "deb: debian/changelog is VERSION-1 ($ver-1)" \
+		test "$(dpkg-parsechangelog -l "$top/debian/changelog" -SVersion)" = "$ver-1"
+	# scripts/deps.sh build runs in the package build too: Build-Depends has all of it.
+	want=$(sed -n '/^pkgs_build="/,/"$/p' "$top/scripts/deps.sh" | sed 's/pkgs_build=//; s/"//g' |
+		tr -s '[:space:]' '\n' | grep -vx -e '' -e build-essential -e dpkg-dev | sort)
+	got=$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top/debian/control" | sed 's/^Build-Depends://' |
+		tr ',' '\n' | sed 's/([^)]*)//; s/[[:space:]]//g' | grep -v -e '^$' -e '^Standards' | sort)
+	printf '%s\n' "$want" >"$d/want"
+	printf '%s\n' "$got" >"$d/got"
+	check "deb: Build-Depends covers scripts/deps.sh build" test -z "$(comm -23 "$d/want" "$d/got")"
+	check "deb: every lintian override has a comment" awk '
+		/^#/ { c = 1; next } /^$/ { c = 0; next } { if (!c) bad = 1 }
+		END { exit bad }' "$top/debian/cocosecret.lintian-overrides"
+
+	if ! make -C "$top" deb >"$d/make.log" 2>&1; then
+		ko "deb: make deb: $(grep -E '^[EWIPX]: |error' "$d/make.log" | head -n 5)"
+		return
+	fi
+	ok "deb: make deb"
+	lintian -I -E --pedantic --fail-on error,warning,info,pedantic,experimental \
+		"${deb%.deb}.changes" >"$d/lintian.log" 2>&1
+	check "deb: lintian shows no tag (overrides explain the rest)" \
+		sh -c '[ "$1" = 0 ] && ! grep -E "^[EWIPX]: " "$2"' sh $? "$d/lintian.log"
+
+	dpkg-deb -f "$deb" >"$d/control"
+	check "deb: Package, Version, Architecture" sh -c 'grep -qx "Package: cocosecret" "$1" &&
+		grep -qx "Version: $2-1" "$1" && grep -qx "Architecture: amd64" "$1"' sh "$d/control" "$ver"
+	check "deb: depends on nothing but may suggest dracut-core" sh -c '! grep -q "^Depends:.*[a-z]" "$1" &&
+		! grep -q "^Recommends:" "$1" && grep -qx "Suggests: dracut-core" "$1"' sh "$d/control"
+	check "deb: Built-Using names the statically linked sources" sh -c 'for p in cryptsetup lvm2 glibc json-c util-linux nettle; do
+		grep -q "^Built-Using:.* $p (= [^)]*)" "$1" || exit 1; done' sh "$d/control"
+	check "deb: no maintainer scripts" sh -c '[ "$(dpkg-deb --ctrl-tarfile "$1" | tar -t | sort | tr "\n" " ")" = "./ ./control ./md5sums " ]' sh "$deb"
+
+	dpkg-deb -c "$deb" >"$d/contents"
+	x=$d/x
+	dpkg-deb -x "$deb" "$x"
+	check "deb: /usr/sbin/cocosecret is the binary make built, byte for byte" cmp -s "$x/usr/sbin/cocosecret" "$top/cocosecret"
+	check "deb: man pages" sh -c 'grep -q " ./usr/share/man/man8/cocosecret.8.gz$" "$1" &&
+		grep -q " ./usr/share/man/man7/dracut.cocosecret.7.gz$" "$1"' sh "$d/contents"
+	check "deb: copyright" test -s "$x/usr/share/doc/cocosecret/copyright"
+	f=ok
+	for want in "$top"/dracut-module/50cocosecret/*; do
+		got=$x/usr/lib/dracut/modules.d/50cocosecret/$(basename "$want")
+		cmp -s "$want" "$got" || f="$(basename "$want") differs"
+		[ -x "$want" ] && [ ! -x "$got" ] && f="$(basename "$want") not executable"
+		[ ! -x "$want" ] && [ -x "$got" ] && f="$(basename "$want") executable"
+	done
+	check "deb: every file of the dracut module, in /usr/lib/dracut/modules.d/50cocosecret ($f)" test "$f" = ok
+	check "deb: files only under /usr" sh -c '! awk "{ print \$6 }" "$1" | grep -v -e "^\./$" -e "^\./usr/"' sh "$d/contents"
+
+	if [ -x "$chroot/usr/bin/apt-get" ] && [ "$(id -u)" = 0 ]; then
+		# one test run at a time in the chroot (install, run, purge)
+		{
+			flock -w 600 9 || ko "deb: lock $chroot.lock"
+			deb_install_chroot "$chroot" "$deb" "$ver"
+		} 9>"$chroot.lock"
+	else
+		deb_install_sandbox "$deb" "$ver"
+	fi
+}
+
+# Install as the guest image does (apt install ./cocosecret_*.deb), then purge.
+deb_install_chroot() {
+	local c=$1 deb=$2 ver=$3 n
+	n=$(basename "$deb")
+	chroot "$c" dpkg-query -W cocosecret >/dev/null 2>&1 && chroot "$c" apt-get purge -y cocosecret >/dev/null 2>&1
+	cp "$deb" "$c/tmp/$n"
+	check "deb: apt install ./$n in $(. "$c/etc/os-release"; echo "$PRETTY_NAME") ($c)" \
+		sh -c 'chroot "$1" sh -c "cd /tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y ./$2" >"$3" 2>&1' \
+		sh "$c" "$n" "$work/deb/apt.log"
+	check "deb: installed binary runs" sh -c '[ "$(chroot "$1" cocosecret --version)" = "cocosecret $2" ]' sh "$c" "$ver"
+	if [ -x "$c/usr/bin/dracut" ]; then
+		check "deb: $(chroot "$c" dpkg-query -W -f '${Package} ${Version}' dracut-core) finds the module" \
+			sh -c 'chroot "$1" dracut --list-modules -a cocosecret 2>/dev/null | grep -qx cocosecret' sh "$c"
+	fi
+	check "deb: apt purge" sh -c 'chroot "$1" apt-get purge -y cocosecret >>"$2" 2>&1' sh "$c" "$work/deb/apt.log"
+	check "deb: nothing left after purge" sh -c '! chroot "$1" dpkg-query -W cocosecret 2>/dev/null &&
+		[ ! -e "$1/usr/sbin/cocosecret" ] && [ ! -e "$1/usr/lib/dracut/modules.d/50cocosecret" ] &&
+		[ ! -e "$1/usr/share/doc/cocosecret" ]' sh "$c"
+	rm -f "$c/tmp/$n"
+}
+
+# No Debian 13 chroot: dpkg --root into an empty sandbox (the package has no
+# dependencies and no maintainer scripts, so this installs it completely).
+deb_install_sandbox() {
+	local deb=$1 ver=$2 r=$work/deb/root force=""
+	echo "deb: no Debian 13 chroot at ${COCOSECRET_DEB_CHROOT:-/var/cache/cocosecret/deb-trixie-chroot} (or not root): dpkg --root into a sandbox"
+	mkdir -p "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/updates"
+	: >"$r/var/lib/dpkg/status"
+	[ "$(id -u)" = 0 ] || force=--force-not-root
+	check "deb: dpkg --root install" sh -c 'dpkg --root="$1" --log="$2.log" $4 -i "$3" >"$2.out" 2>&1' \
+		sh "$r" "$work/deb/dpkg" "$deb" "$force"
+	check "deb: installed binary runs" sh -c '[ "$("$1/usr/sbin/cocosecret" --version)" = "cocosecret $2" ]' sh "$r" "$ver"
+	check "deb: dpkg --root purge" sh -c 'dpkg --root="$1" --log="$2.log" $3 --purge cocosecret >>"$2.out" 2>&1' \
+		sh "$r" "$work/deb/dpkg" "$force"
+	check "deb: nothing left after purge" sh -c '[ -z "$(find "$1" -mindepth 1 -not -path "$1/var/lib/dpkg*" | grep -v -e "^$1/usr$" -e "^$1/var$" -e "^$1/var/lib$")" ]' sh "$r"
+}
+
+if [ -n "${COCOSECRET_BIN:-}" ]; then
+	echo "skip deb: tests/run runs against $BIN; the package carries the release binary"
+elif ! command -v dpkg-buildpackage >/dev/null || ! command -v lintian >/dev/null || ! command -v dh >/dev/null ||
+	! git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	echo "skip deb: needs debhelper, lintian (scripts/deps.sh deb) and a git checkout"
+else
+	deb_test
+fi
