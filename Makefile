@@ -85,6 +85,8 @@ $(BIN): $(BIN).unstripped
 
 # --- docs -----------------------------------------------------------------
 MANPAGES	:= docs/cocosecret.8 docs/dracut.cocosecret.7
+# (all: names them here: MANPAGES is empty where all: is first written)
+all: $(MANPAGES)
 
 docs/%: docs/%.in Makefile
 	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
