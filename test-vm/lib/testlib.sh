@@ -30,6 +30,26 @@ mkdisk() {
 	"$TESTVM/lib/mkdisk" -o "$img" -k "$key" -r "$TESTVM_ROOTFS" "$@"
 }
 
+# mkenrolled IMG: a LUKS2 root disk with an admin passphrase (file passphrase)
+# and, through `cocosecret enroll` as docs/GUIDE.md does it, a generated secret
+# (file secret) with its keyslot and its token (with the header MAC).
+mkenrolled() {
+	mkpass passphrase
+	mkdisk "$1" passphrase -t luks2
+	"$COCOSECRET_BIN" enroll --key-file passphrase --secret-out secret "$1"
+}
+
+# dboot_refused TEXT [test-vm/boot options]: a dracut boot in which cocosecret
+# refuses the LUKS header (the host's move): TEXT on the console, the entry
+# wiped, the prompt follows and the real root is never reached; RAM clean.
+dboot_refused() {
+	local text=$1
+	shift
+	dboot "$@" --expect "$PROMPT" --fail-on "COCO-READY root" --scan-for secret
+	assert_log "header refused: $text"
+	assert_log "cocosecret: wiped secret $DISK_GUID"
+}
+
 # mktable OUT GUID=FILE...: a secret table (sevctl layout).
 mktable() {
 	local out=$1

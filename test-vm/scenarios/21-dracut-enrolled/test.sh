@@ -5,9 +5,7 @@ TEST_DESCRIPTION="dracut: image enrolled with cocosecret enroll boots from its s
 TEST_MODES="systemd nosystemd"
 
 test_setup() {
-	mkpass passphrase
-	mkdisk root.img passphrase -t luks2
-	"$COCOSECRET_BIN" enroll --key-file passphrase --secret-out secret root.img
+	mkenrolled root.img
 	"$COCOSECRET_BIN" table build -o table.bin "$DISK_GUID=secret"
 }
 

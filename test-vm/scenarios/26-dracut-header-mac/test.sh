@@ -5,9 +5,7 @@ TEST_DESCRIPTION="dracut: header MAC required by the initramfs, verified, boots"
 TEST_MODES="systemd nosystemd"
 
 test_setup() {
-	mkpass passphrase
-	mkdisk root.img passphrase -t luks2
-	"$COCOSECRET_BIN" enroll --key-file passphrase --secret-out secret root.img
+	mkenrolled root.img
 	mktable table.bin "$DISK_GUID=secret"
 }
 

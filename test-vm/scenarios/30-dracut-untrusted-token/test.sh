@@ -8,9 +8,7 @@ TEST_MODES="systemd nosystemd"
 OTHER=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
 
 test_setup() {
-	mkpass passphrase
-	mkdisk root.img passphrase -t luks2
-	"$COCOSECRET_BIN" enroll --key-file passphrase --secret-out secret root.img
+	mkenrolled root.img
 	"$TESTVM/lib/luks2-forge" root.img "j['tokens']['0']['guid'] = '$OTHER'"
 	mkpass agent-key
 	mktable table.bin "$DISK_GUID=secret" "$OTHER=agent-key"
