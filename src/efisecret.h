@@ -36,7 +36,8 @@ void secrets_init(struct secrets *s, const char *dir, bool setup);
  * Read the entry for g into b (a locked buffer of SECRET_MAX_SIZE + 1),
  * waiting at most timeout_ms for it to appear while the module is still
  * coming up.  Returns 0 or -ENOENT (no entry: no directory, no such GUID),
- * -ENODATA (empty), -EFBIG (larger than SECRET_MAX_SIZE), -EISDIR/-EINVAL
+ * -ENODATA (empty), -EFBIG (larger than SECRET_MAX_SIZE; the entry stays
+ * open all the same, for secrets_wipe()'s scrub), -EISDIR/-EINVAL
  * (not a regular file), -EACCES, -ENOMEM, other -errno.
  */
 int secrets_read(struct secrets *s, const struct guid *g, unsigned int timeout_ms,
