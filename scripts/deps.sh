@@ -5,7 +5,8 @@
 #   build   static binary (autotools for cryptsetup/lvm2 sources, json-c, uuid, nettle, popt)
 #   test    unit/CLI tests (cryptsetup CLI to make LUKS images)
 #   vm      test-vm: QEMU, OVMF, gnu-efi, kernel source and build deps, busybox, mtools
-#   dracut  dracut-core (never the 'dracut' package: it replaces initramfs-tools)
+#   dracut  dracut-core (never the 'dracut' package: it replaces initramfs-tools);
+#           debootstrap for the trixie chroot of dracut 106 (test-vm/lib/dracut-ng)
 #   deb     make deb: debhelper (dh, dpkg-buildpackage), lintian
 #   hardening  make analyze/check-asan/check-valgrind/fuzz: clang + compiler-rt
 #   bench   bench/run: GNU time (peak RSS), gnuplot (the chart)
@@ -24,7 +25,7 @@ pkgs_test="cryptsetup-bin e2fsprogs python3 strace dash shellcheck file dracut-c
 pkgs_vm="qemu-system-x86 ovmf gnu-efi linux-source-6.1 flex bison libelf-dev bc
 	libssl-dev kmod cpio mtools dosfstools busybox-static xz-utils zstd
 	cryptsetup-bin e2fsprogs python3 rsync gcc make libc6-dev"
-pkgs_dracut="dracut-core kmod cpio systemd lvm2"
+pkgs_dracut="dracut-core kmod cpio systemd lvm2 debootstrap"
 pkgs_bench="time gnuplot-nox"
 pkgs_hardening="clang-14 libclang-rt-14-dev llvm-14 valgrind cppcheck clang-tidy-14 clang
 	clang-tidy shellcheck strace python3 gcc"
@@ -59,7 +60,9 @@ fi
 echo "deps.sh: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 # A stale package index is the usual reason for a failed install on a new machine.
-if ! apt-get install -y --no-install-recommends $missing; then
-	apt-get update
-	apt-get install -y --no-install-recommends $missing
+# ($missing is a list of names: split on purpose.)
+# shellcheck disable=SC2086
+if ! apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 $missing; then
+	apt-get update -o DPkg::Lock::Timeout=600
+	apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 $missing
 fi
