@@ -49,13 +49,6 @@ struct enroll_opts {
 	const char *pbkdf;		/* NULL: libcryptsetup's default */
 };
 
-static bool is_luks2(struct crypt_device *cd)
-{
-	const char *type = crypt_get_type(cd);
-
-	return type && !strcmp(type, CRYPT_LUKS2);
-}
-
 /* --- secret material: files, the terminal, getrandom ----------------------- */
 
 static volatile sig_atomic_t got_signal;
@@ -358,7 +351,7 @@ static int check_wipe_slot(struct crypt_device *cd, const char *device, int slot
 		log_err("keyslot %d of %s is not in use", slot, device);
 		return -ENOENT;
 	}
-	if (!is_luks2(cd))
+	if (!luks_is_luks2(cd))
 		return 0;
 	coco = luks_tokens_of_type(cd, COCO_TOKEN_TYPE, true);
 	for (t = 0; t < 32; t++)
@@ -773,7 +766,7 @@ int cmd_enroll(int argc, char **argv)
 		goto out;
 	}
 
-	if (is_luks2(cd)) {
+	if (luks_is_luks2(cd)) {
 		token = add_token(cd, &o, slot, &secret, slen);
 		if (token < 0)
 			goto rollback;
@@ -865,7 +858,7 @@ int cmd_unenroll(int argc, char **argv)
 		if (check_wipe_slot(cd, device, wipe_slot) < 0)
 			goto out;
 		slots = 1U << wipe_slot;
-	} else if (!is_luks2(cd)) {
+	} else if (!luks_is_luks2(cd)) {
 		log_err("%s is LUKS1: no token tells cocosecret's keyslot from the others; "
 			"name it with --wipe-slot N", device);
 		goto out;

@@ -229,14 +229,7 @@ static int activate_exit(const struct unlock_opts *o, const char *name,
 
 static bool trusted(const struct unlock_opts *o, const struct guid *g)
 {
-	int i;
-
-	if (!o->ntrusted)
-		return true;
-	for (i = 0; i < o->ntrusted; i++)
-		if (guid_equal(&o->trusted[i], g))
-			return true;
-	return false;
+	return !o->ntrusted || guid_in(g, o->trusted, o->ntrusted);
 }
 
 /* The GUID a token names (the disk-passphrase GUID when it names none). */

@@ -159,14 +159,11 @@ int cmd_wipe(int argc, char **argv)
 	luks_setup_logging(log_get_level() >= LOG_LVL_DEBUG);
 	/* A token names the host's choice: with --trust, only a trusted GUID counts. */
 	for (i = 0; i < ndev; i++) {
-		bool ok = !ntrust;
 		char gs[GUID_STR_LEN + 1];
 
 		if (token_guid(devices[i], &guids[n]) != 1)
 			continue;
-		for (int j = 0; j < ntrust; j++)
-			ok = ok || guid_equal(&guids[n], &trust[j]);
-		if (ok) {
+		if (!ntrust || guid_in(&guids[n], trust, ntrust)) {
 			n++;
 			continue;
 		}
@@ -181,14 +178,9 @@ int cmd_wipe(int argc, char **argv)
 		ret = wipe_all(&sec) < 0 ? EXIT_ERROR : EXIT_OK;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		bool seen = false;
-
-		for (int j = 0; j < i; j++)
-			seen = seen || guid_equal(&guids[i], &guids[j]);
-		if (!seen && wipe_one(&sec, &guids[i]) < 0)
+	for (i = 0; i < n; i++)
+		if (!guid_in(&guids[i], guids, i) && wipe_one(&sec, &guids[i]) < 0)
 			ret = EXIT_ERROR;
-	}
 out:
 	free(devices);
 	free(trust);

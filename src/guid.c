@@ -91,3 +91,13 @@ bool guid_is_null(const struct guid *g)
 
 	return guid_equal(g, &null_guid);
 }
+
+bool guid_in(const struct guid *g, const struct guid *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (guid_equal(g, &list[i]))
+			return true;
+	return false;
+}

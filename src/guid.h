@@ -28,5 +28,7 @@ int guid_parse(const char *s, struct guid *g);
 void guid_format(const struct guid *g, char *buf);
 bool guid_equal(const struct guid *a, const struct guid *b);
 bool guid_is_null(const struct guid *g);
+/* Is g one of the n GUIDs in list? */
+bool guid_in(const struct guid *g, const struct guid *list, int n);
 
 #endif

@@ -296,7 +296,7 @@ int luks_token_remove(struct crypt_device *cd, int token)
 
 /* --- the host's header: downgrades and the MAC ---------------------------- */
 
-static bool is_luks2(struct crypt_device *cd)
+bool luks_is_luks2(struct crypt_device *cd)
 {
 	const char *type = crypt_get_type(cd);
 
@@ -309,7 +309,7 @@ int luks_check_header(struct crypt_device *cd, uint32_t slots, char *why, size_t
 	char spec[128];
 	int r, vk;
 
-	if (is_luks2(cd)) {
+	if (luks_is_luks2(cd)) {
 		r = crypt_dump_json(cd, &json, 0);
 		if (r < 0)
 			return r;
@@ -341,7 +341,7 @@ int luks_header_mac(struct crypt_device *cd, uint32_t slots, const struct guid *
 	size_t inlen;
 	int r;
 
-	if (!is_luks2(cd))
+	if (!luks_is_luks2(cd))
 		return -EINVAL;
 	r = crypt_dump_json(cd, &json, 0);
 	if (r < 0)

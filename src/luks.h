@@ -35,6 +35,9 @@ struct coco_token {
  */
 int luks_token_parse(const char *json, size_t len, struct coco_token *t);
 
+/* Is the loaded header LUKS2 (tokens, JSON metadata)? */
+bool luks_is_luks2(struct crypt_device *cd);
+
 /* Route libcryptsetup's messages into log_msg(); debug enables its debug output. */
 void luks_setup_logging(bool debug);
 

@@ -179,6 +179,16 @@ cocosecret_wanted() {
     [ -e "$COCOSECRET_AREA" ] || [ "$COCO_HEADLESS" = 1 ]
 }
 
+# The UUID systemd-cryptsetup-generator sees in a crypttab entry NAME DEVICE,
+# into _u: DEVICE's UUID=U or /dev/disk/by-uuid/U, else NAME's luks-U, else "".
+_cocosecret_ct_uuid() {
+    case $2 in
+        UUID=*) _u=${2#UUID=} ;;
+        /dev/disk/by-uuid/*) _u=${2#/dev/disk/by-uuid/} ;;
+        *) case $1 in luks-*) _u=${1#luks-} ;; *) _u="" ;; esac ;;
+    esac
+}
+
 # The crypttab entry for a volume, as whoever opens it would find it: into
 # _ct_name and _ct_opts ("" when none).  Not with rd.luks.crypttab=0.
 #   systemd (systemd-cryptsetup-generator): the entry whose device is UUID=U
@@ -194,11 +204,7 @@ cocosecret_crypttab() {
     while read -r _n _d _k _o || [ -n "$_n" ]; do
         case $_n in "" | "#"*) continue ;; esac
         if [ -n "$DRACUT_SYSTEMD" ]; then
-            case $_d in
-                UUID=*) _u=${_d#UUID=} ;;
-                /dev/disk/by-uuid/*) _u=${_d#/dev/disk/by-uuid/} ;;
-                *) case $_n in luks-*) _u=${_n#luks-} ;; *) _u="" ;; esac ;;
-            esac
+            _cocosecret_ct_uuid "$_n" "$_d"
             if [ -z "$_u" ] || [ "$_u" != "$_uuid" ]; then continue; fi
         else
             case $_d in
@@ -226,7 +232,7 @@ cocosecret_crypttab() {
 # separated, "-" for none.  DEV: the device, when known (unlock time).
 # shellcheck disable=SC2120 # DEV is optional
 cocosecret_targets() {
-    local _ids _id _o _name _opts _uopts _n _d _k _rest _seen=" "
+    local _ids _id _o _name _opts _uopts _n _d _k _rest _u _seen=" "
     cocosecret_cmdline
     _ids=$COCO_IDS
     for _o in $COCO_NAMES; do
@@ -235,11 +241,8 @@ cocosecret_targets() {
     if [ -z "$_ids" ] && [ -n "$DRACUT_SYSTEMD" ] && [ "$COCO_CRYPTTAB" = 1 ] && [ -r "$COCOSECRET_CRYPTTAB" ]; then
         while read -r _n _d _k _rest || [ -n "$_n" ]; do
             case $_n in "" | "#"*) continue ;; esac
-            case $_d in
-                UUID=*) _ids="$_ids ${_d#UUID=}" ;;
-                /dev/disk/by-uuid/*) _ids="$_ids ${_d#/dev/disk/by-uuid/}" ;;
-                *) [ "${_n#luks-}" != "$_n" ] && _ids="$_ids ${_n#luks-}" ;;
-            esac
+            _cocosecret_ct_uuid "$_n" "$_d"
+            [ -n "$_u" ] && _ids="$_ids $_u"
         done < "$COCOSECRET_CRYPTTAB"
     fi
     for _id in $_ids; do
