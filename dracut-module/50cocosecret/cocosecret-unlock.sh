@@ -66,6 +66,8 @@ if [ "$mode" = auto ]; then
 elif [ "$(cocosecret_pending "$name")" != 0 ]; then
     set -- "$@" --keep
 fi
+# (a keyslot's PBKDF can take seconds: say what the boot is waiting for)
+cocosecret_msg "opening $dev${name:+ as $name} with the launch secret"
 "$COCOSECRET" unlock "$@" "$dev" ${name:+"$name"}
 rc=$?
 

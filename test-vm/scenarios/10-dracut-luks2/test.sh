@@ -3,6 +3,7 @@
 # unrelated entry (an attestation agent's key, say) survives into the real root.
 TEST_DESCRIPTION="dracut: LUKS2 root unlocked, entry wiped once, unrelated entry kept, RAM clean"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 AGENT_GUID=9a0c3b6e-1f2d-4c8b-a7e5-3d6f8b1c2e4a
 

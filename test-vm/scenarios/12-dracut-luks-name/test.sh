@@ -1,6 +1,7 @@
 # rd.luks.name=UUID=NAME: the mapping gets the user's name, in both modes.
 TEST_DESCRIPTION="dracut: rd.luks.name custom mapping name honoured"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -4,6 +4,7 @@
 # efi_secret's freed seq_file buffer cannot be scrubbed from user space.
 TEST_DESCRIPTION="dracut: root + data volume from one secret, wiped after the last"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -1,6 +1,7 @@
 # LVM on LUKS: the volume group inside the encrypted volume comes up after the unlock.
 TEST_DESCRIPTION="dracut: LVM on LUKS root"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -4,6 +4,7 @@
 # passphrase typed on the serial console boots.
 TEST_DESCRIPTION="dracut: no secret area, the module does nothing, prompt, typed passphrase boots"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -2,6 +2,7 @@
 # follows and the typed passphrase boots; the wrong secret is nowhere in RAM.
 TEST_DESCRIPTION="dracut: wrong secret, wiped, falls back to the prompt"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

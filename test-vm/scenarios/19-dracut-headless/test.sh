@@ -3,6 +3,7 @@
 # powers itself off (test-vm/boot without --expect waits for that).
 TEST_DESCRIPTION="dracut: headless without a secret fails fast, no prompt"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

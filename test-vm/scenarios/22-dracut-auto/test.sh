@@ -4,6 +4,7 @@
 # switch_root. (Non-systemd initramfs only, as documented.)
 TEST_DESCRIPTION="dracut: rd.cocosecret.auto=1 unlocks the volume with a token, skips the other"
 TEST_MODES="nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass passphrase

@@ -3,6 +3,7 @@
 # requires the MAC by default, and the volume boots with it verified.
 TEST_DESCRIPTION="dracut: header MAC required by the initramfs, verified, boots"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkenrolled root.img

@@ -4,6 +4,7 @@
 # shell. At the moment the shell appears, RAM holds no copy, the area included.
 TEST_DESCRIPTION="dracut: disk withheld, emergency shell: the secret is gone before it"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -4,6 +4,7 @@
 # before dracut-emergency.service) wipes the secret first: no copy at the shell.
 TEST_DESCRIPTION="dracut: rd.break before the unlock: the secret is gone before the shell"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -6,6 +6,7 @@
 # the unlock a signal; 31-signal-term tests the binary itself.)
 TEST_DESCRIPTION="dracut: systemd TERMs the unlock mid-keyslot: still opens and wipes, RAM clean"
 TEST_MODES="systemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -4,6 +4,7 @@
 # systemd-cryptsetup would have: the dm device passes discards down.
 TEST_DESCRIPTION="dracut: crypttab name (vda_crypt) and its discard option"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret

@@ -4,6 +4,7 @@
 # volume under /sysroot: IgnoreOnIsolate=yes.)
 TEST_DESCRIPTION="dracut: headless with a good secret boots"
 TEST_MODES="systemd nosystemd"
+TEST_DRACUT="059 106"
 
 test_setup() {
 	mkpass secret
