@@ -121,7 +121,7 @@ MULTIARCH	:= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
 TOKENSDIR	?= $(or $(shell pkg-config --variable=tokensdir libcryptsetup 2>/dev/null),\
 		   /usr/lib/$(MULTIARCH)/cryptsetup)
 UNITDIR		?= /usr/lib/systemd/system
-LIBEXECDIR	?= $(PREFIX)/lib/cocosecret
+LIBEXECDIR	?= $(PREFIX)/libexec/cocosecret
 
 token: $(TOKEN_SO)
 
@@ -139,7 +139,7 @@ $(TOKEN_SO): $(TOKEN_SRCS:%.c=$(BUILD)/token/%.o) $(TOKEN_SYM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(TOKEN_CFLAGS) $(TOKEN_LDFLAGS) -o $@.unstripped \
 		$(filter %.o,$^) $(TOKEN_LIBS)
-	strip --strip-unneeded -o $@ $@.unstripped
+	strip --strip-unneeded --remove-section=.comment -o $@ $@.unstripped
 	@echo "$(TOKEN_NAME): $$(stat -c %s $@) bytes"
 
 $(TOKEN_TEST): $(TOKEN_SRCS:%.c=$(BUILD)/token-test/%.o) $(TOKEN_SYM)
@@ -295,8 +295,8 @@ DEB		:= $(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.deb
 .PHONY: deb
 deb: $(DEB)
 
-$(DEB): $(BIN) $(MANPAGES) Makefile README.md $(wildcard debian/* debian/*/* \
-		dracut-module/50cocosecret/* docs/*.md)
+$(DEB): $(BIN) $(MANPAGES) $(TOKEN_SO) Makefile README.md $(wildcard debian/* debian/*/* \
+		dracut-module/50cocosecret/* docs/*.md token/* src/*)
 	@scripts/deps.sh deb
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/cocosecret-$(VERSION)
 	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files

@@ -30,9 +30,11 @@ deb_test() {
 	printf '%s\n' "$want" >"$d/want"
 	printf '%s\n' "$got" >"$d/got"
 	check "deb: Build-Depends covers scripts/deps.sh build" test -z "$(comm -23 "$d/want" "$d/got")"
-	check "deb: every lintian override has a comment" awk '
-		/^#/ { c = 1; next } /^$/ { c = 0; next } { if (!c) bad = 1 }
-		END { exit bad }' "$top/debian/cocosecret.lintian-overrides"
+	for f in "$top"/debian/*.lintian-overrides; do
+		check "deb: every lintian override in $(basename "$f") has a comment" awk '
+			/^#/ { c = 1; next } /^$/ { c = 0; next } { if (!c) bad = 1 }
+			END { exit bad }' "$f"
+	done
 
 	if ! make -C "$top" deb >"$d/make.log" 2>&1; then
 		ko "deb: make deb: $(grep -E '^[EWIPX]: |error' "$d/make.log" | head -n 5)"
@@ -69,6 +71,7 @@ deb_test() {
 	done
 	check "deb: every file of the dracut module, in /usr/lib/dracut/modules.d/50cocosecret ($f)" test "$f" = ok
 	check "deb: files only under /usr" sh -c '! awk "{ print \$6 }" "$1" | grep -v -e "^\./$" -e "^\./usr/"' sh "$d/contents"
+	deb_token_test "${deb%/*}/cocosecret-token_$ver-1_amd64.deb" "$ver"
 
 	if [ -x "$chroot/usr/bin/apt-get" ] && [ "$(id -u)" = 0 ]; then
 		# one test run at a time in the chroot (install, run, purge)
@@ -79,6 +82,30 @@ deb_test() {
 	else
 		deb_install_sandbox "$deb" "$ver"
 	fi
+}
+
+# cocosecret-token: the plugin make built, byte for byte, where libcryptsetup
+# looks; the units and their script; shared-library dependencies (and on
+# cocosecret, for `cocosecret wipe`); no maintainer scripts (nothing is
+# enabled on the running system).
+deb_token_test() {
+	local deb=$1 ver=$2 x=$work/deb/xt dir
+	check "deb: cocosecret-token built" test -f "$deb" || return
+	dpkg-deb -f "$deb" >"$work/deb/control-token"
+	dpkg-deb -x "$deb" "$x"
+	dir=$(cryptsetup --help | sed -n 's/^LUKS2 external token plugin path: \(.*\)\.$/\1/p')
+	check "deb: cocosecret-token: the plugin make built, in libcryptsetup's plugin path ($dir)" \
+		cmp -s "$x/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/cryptsetup/libcryptsetup-token-cocosecret.so" \
+		"$top/build/token/libcryptsetup-token-cocosecret.so"
+	check "deb: cocosecret-token: the wipe units, drop-ins and script" sh -c 'for f in \
+		usr/lib/systemd/system/cocosecret-token-wipe.service usr/lib/systemd/system/cocosecret-token-emergency.service \
+		usr/lib/systemd/system/emergency.service.d/cocosecret-token-wipe.conf \
+		usr/lib/systemd/system/rescue.service.d/cocosecret-token-wipe.conf; do cmp -s "$1/$f" "$2/token/${f##*/}" || exit 1; done
+		test -x "$1/usr/libexec/cocosecret/cocosecret-token-wipe"' sh "$x" "$top"
+	check "deb: cocosecret-token depends on cocosecret (= $ver-1), libcryptsetup12, libjson-c5, libnettle8" sh -c '
+		grep -q "^Depends:.*cocosecret (= $2-1)" "$1" && grep -q "^Depends:.*libcryptsetup12" "$1" &&
+		grep -q "^Depends:.*libjson-c5" "$1" && grep -q "^Depends:.*libnettle8" "$1"' sh "$work/deb/control-token" "$ver"
+	check "deb: cocosecret-token: no maintainer scripts" sh -c '[ "$(dpkg-deb --ctrl-tarfile "$1" | tar -t | sort | tr "\n" " ")" = "./ ./control ./md5sums " ]' sh "$deb"
 }
 
 # Install as the guest image does (apt install ./cocosecret_*.deb), then purge.

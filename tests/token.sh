@@ -141,7 +141,8 @@ tk_cases() {
 		printf '%s' "${v#*:}" >"$TK/bad.json"
 		cp --sparse=always "$TK/base.img" "$TK/import.img"
 		tk_import "$TK/import.img" "$TK/bad.json"
-		check "token($tk_via): token import of a malformed token ($(printf '%s' "${v%%:*}")) is rejected" \
+		f=${v%%:*}
+		check "token($tk_via): token import of a malformed token (${f#\~}) is rejected" \
 			test "$rc" != 0
 		# (~: libcryptsetup's own checks refuse it too)
 		if [ "$tk_via" = cli ] && [ "${v#\~}" = "$v" ]; then
@@ -253,8 +254,8 @@ check "token: cocosecret-token-wipe wipes the trusted GUIDs (exit $rc)" \
 	test "$rc" = 0 -a ! -e "$TK/sec/$DISK_GUID" -a ! -e "$TK/sec/$TOKEN_GUID"
 check "token: ...and leaves another program's entry" test -e "$TK/sec/$OTHER_GUID"
 check "token: the units name the script make install puts in place" sh -c \
-	"grep -q '^ExecStart=/usr/lib/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-wipe.service' &&
-	 grep -q '^ExecStart=/usr/lib/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-emergency.service'"
+	"grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-wipe.service' &&
+	 grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-emergency.service'"
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$TK/units"
 	cp "$top"/token/*.service "$TK/units/"
