@@ -51,11 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!guid_in(&list[i], list, i));
 	}
 	/* The same bytes followed by more GUID text: the same answer. */
-	copy = malloc(size + 36);
+	copy = malloc(size + sizeof(DISK_PASSPHRASE_GUID));
 	CHECK(copy);
 	if (size)
 		memcpy(copy, data, size);
-	memcpy(copy + size, "736869e5-84f0-4973-92ec-06879ce3da0b", 36);
+	memcpy(copy + size, DISK_PASSPHRASE_GUID, sizeof(DISK_PASSPHRASE_GUID));
 	CHECK(guid_list_parse((const char *)copy, size, again, MAX) == r);
 	if (r > 0)
 		CHECK(!memcmp(list, again, (size_t)r * sizeof(list[0])));

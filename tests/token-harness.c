@@ -47,7 +47,7 @@ static char *slurp(const char *path)
 			buf = NULL;
 		}
 	}
-	fclose(f);
+	(void)fclose(f);	/* read-only: nothing to lose */
 	return buf;
 }
 

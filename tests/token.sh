@@ -14,7 +14,9 @@
 #            libcryptsetup and does the same (the ASan and valgrind builds
 #            run here: COCOSECRET_TOKEN_TEST_SO/_HARNESS from tests/sanitize.sh)
 #
-# shellcheck shell=bash disable=SC2154 # $top, $work, $rc...: tests/run's
+# shellcheck shell=bash disable=SC2154,SC2016,SC2086
+# ($top, $work, $rc, $FAST...: tests/run's; $FAST is a word list as there;
+# the single-quoted scripts are expanded by their sh)
 
 TK=$work/token
 mkdir -p "$TK/plugins" "$TK/cfg" "$TK/sec"
@@ -26,6 +28,7 @@ TK_WIPE=$top/token/cocosecret-token-wipe
 tk_wrap=()
 if [ "$tk_mode" = valgrind ]; then
 	mkdir -p "$top/build/valgrind/logs"
+	# shellcheck disable=SC2054 # the commas are valgrind's
 	tk_wrap=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
 		--errors-for-leak-kinds=definite,indirect --num-callers=30
 		--log-file="$top/build/valgrind/logs/vg-token.%p")

@@ -31,6 +31,10 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
+#ifndef COCOSECRET_VERSION
+#define COCOSECRET_VERSION "unknown"
+#endif
+
 #define CONFIG_DIR	"/etc/cocosecret"
 #define MAX_GUIDS	64	/* as many as a secret table holds */
 #define CONFIG_MAX	8192	/* a larger configuration file is refused */
@@ -62,6 +66,12 @@ static const char *secrets_dir(void)
 {
 	return getenv("COCOSECRET_TOKEN_TEST_SECRETS");
 }
+
+/* A fake secrets directory stands for a secret area. */
+static bool secret_area_present(void)
+{
+	return secrets_dir() || access(EFI_SECRET_DEVICE, F_OK) == 0;
+}
 #else
 static const char *config_dir(void)
 {
@@ -71,6 +81,15 @@ static const char *config_dir(void)
 static const char *secrets_dir(void)
 {
 	return NULL;	/* securityfs: mount it and load efi_secret as needed */
+}
+
+/*
+ * Is there a secret area at all?  On a VM without one (TDX, no SEV, no
+ * secret injected), nothing is mounted or loaded: not applicable.
+ */
+static bool secret_area_present(void)
+{
+	return access(EFI_SECRET_DEVICE, F_OK) == 0;
 }
 #endif
 
@@ -240,15 +259,6 @@ static bool mac_matches(struct crypt_device *cd, const struct coco_token *t,
 	ok = header_mac_equal(mac, t->mac);
 	explicit_bzero(mac, sizeof(mac));
 	return ok;
-}
-
-/*
- * Is there a secret area at all?  On a VM without one (TDX, no SEV, no
- * secret injected), nothing is mounted or loaded: not applicable.
- */
-static bool secret_area_present(void)
-{
-	return secrets_dir() || access(EFI_SECRET_DEVICE, F_OK) == 0;
 }
 
 /*
