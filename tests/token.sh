@@ -215,7 +215,7 @@ tk_cases() {
 
 for tk_via in cli harness; do
 	if [ "$tk_via" = cli ] && [ "$tk_mode" != static ]; then
-		echo "skip token(cli) under $tk_mode (the CLI cannot load an instrumented plugin: the harness does)"
+		echo "skip token(cli) under $tk_mode: the harness runs the $tk_mode build of the plugin (cryptsetup cannot load an ASan one)"
 		continue
 	fi
 	if [ "$tk_via" = cli ] && ! { [ "$(id -u)" = 0 ] && [ -d "$tk_plugdir" ] &&
