@@ -108,6 +108,33 @@ deb_token_test() {
 	check "deb: cocosecret-token: no maintainer scripts" sh -c '[ "$(dpkg-deb --ctrl-tarfile "$1" | tar -t | sort | tr "\n" " ")" = "./ ./control ./md5sums " ]' sh "$deb"
 }
 
+# cocosecret-token next to it: apt resolves its libraries from what the
+# chroot has, and the chroot's own cryptsetup (Debian 13's 2.7.5, another
+# libcryptsetup than the one it was built against) finds the plugin where
+# the package put it: luksDump of an enrolled image shows its dump.
+deb_token_chroot() {
+	local c=$1 deb=$2 n
+	n=$(basename "$deb")
+	chroot "$c" dpkg-query -W cocosecret-token >/dev/null 2>&1 &&
+		chroot "$c" apt-get purge -y cocosecret-token >/dev/null 2>&1
+	cp "$deb" "$c/tmp/$n"
+	check "deb: apt install ./$n" sh -c 'chroot "$1" sh -c "cd /tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y ./$2" >>"$3" 2>&1' \
+		sh "$c" "$n" "$work/deb/apt.log"
+	truncate -s 20M "$c/tmp/cocosecret-token-test.img"
+	cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+		--key-file "$work/p1" "$c/tmp/cocosecret-token-test.img" >/dev/null 2>&1
+	rm -f "$work/deb/token.secret"
+	"$BIN" enroll --key-file "$work/p1" --secret-out "$work/deb/token.secret" \
+		"$c/tmp/cocosecret-token-test.img" >/dev/null 2>&1
+	chroot "$c" cryptsetup luksDump /tmp/cocosecret-token-test.img >"$work/deb/luksdump" 2>&1
+	check "deb: $(chroot "$c" cryptsetup --version | cut -d' ' -f1-2) in the chroot loads the installed plugin (luksDump)" \
+		grep -q "cocosecret GUID: $DISK_GUID" "$work/deb/luksdump"
+	check "deb: apt purge cocosecret-token" sh -c 'chroot "$1" apt-get purge -y cocosecret-token >>"$2" 2>&1 &&
+		! chroot "$1" dpkg-query -W cocosecret-token 2>/dev/null &&
+		[ -z "$(find "$1/usr/lib" "$1/usr/libexec" -name "*cocosecret-token*" 2>/dev/null)" ]' sh "$c" "$work/deb/apt.log"
+	rm -f "$c/tmp/$n" "$c/tmp/cocosecret-token-test.img"
+}
+
 # Install as the guest image does (apt install ./cocosecret_*.deb), then purge.
 deb_install_chroot() {
 	local c=$1 deb=$2 ver=$3 n
@@ -122,6 +149,7 @@ deb_install_chroot() {
 		check "deb: $(chroot "$c" dpkg-query -W -f '${Package} ${Version}' dracut-core) finds the module" \
 			sh -c 'chroot "$1" dracut --list-modules -a cocosecret 2>/dev/null | grep -qx cocosecret' sh "$c"
 	fi
+	deb_token_chroot "$c" "${deb%/*}/cocosecret-token_$ver-1_amd64.deb"
 	check "deb: apt purge" sh -c 'chroot "$1" apt-get purge -y cocosecret >>"$2" 2>&1' sh "$c" "$work/deb/apt.log"
 	check "deb: nothing left after purge" sh -c '! chroot "$1" dpkg-query -W cocosecret 2>/dev/null &&
 		[ ! -e "$1/usr/sbin/cocosecret" ] && [ ! -e "$1/usr/lib/dracut/modules.d/50cocosecret" ] &&
