@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cocosecret - unlock a confidential VM's LUKS root with its launch secret.
 #
-#   make                 build the fully static ./cocosecret (installs build deps)
+#   make                 build the fully static ./cocosecret and the LUKS2 token
+#                        plugin build/token/libcryptsetup-token-cocosecret.so
+#                        (installs build deps)
+#   make token           only the token plugin (docs/TOKEN.md)
 #   make check           the whole test suite (unit + CLI + test-vm boots)
 #   make check-unit      only the tests that need no VM
 #   make freed-heap      test builds whose free() scans for secrets (check-unit)
@@ -46,9 +49,9 @@ ALL_LDFLAGS	:= -static-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-secti
 LIBS		:= -lcryptsetup -ldevmapper -ljson-c -luuid -lnettle -lpthread -lm
 
 .PHONY: all deps check check-unit demo install clean FORCE \
-	analyze check-asan check-valgrind fuzz hardening-deps freed-heap
+	analyze check-asan check-valgrind fuzz hardening-deps freed-heap token token-test
 
-all: $(BIN) $(MANPAGES)
+all: $(BIN) $(MANPAGES) token
 
 # --- static dependencies --------------------------------------------------
 # deps.mk records where build-deps.sh put the static libraries; the scripts
@@ -83,6 +86,77 @@ $(BIN): $(BIN).unstripped
 
 -include $(OBJS:.o=.d)
 
+# --- the LUKS2 token plugin: libcryptsetup-token-cocosecret.so -------------
+# Linked dynamically against the distribution's libcryptsetup (that is how
+# plugins load), from the same source files as the binary: token parser,
+# header checks and MAC, efi_secret, locked memory, the log (which the plugin
+# points at crypt_log()).  Only the CRYPTSETUP_TOKEN_1.0 symbols are
+# exported (token/libcryptsetup-token-cocosecret.sym); everything else is
+# hidden, and --gc-sections drops what the plugin does not use.
+# TOKEN_TEST is the test build (tests/token.sh): it also reads its secrets
+# and configuration directories from the environment, and is never installed.
+TOKEN_NAME	:= libcryptsetup-token-cocosecret.so
+TOKEN_SO	:= $(BUILD)/token/$(TOKEN_NAME)
+TOKEN_TEST	:= $(BUILD)/token-test/$(TOKEN_NAME)
+TOKEN_HARNESS	:= $(BUILD)/token-test/token-harness
+TOKEN_SYM	:= token/libcryptsetup-token-cocosecret.sym
+TOKEN_SHARED	:= src/luks.c src/header.c src/efisecret.c src/safemem.c src/log.c \
+		   src/guid.c src/passphrase.c
+TOKEN_SRCS	:= token/cocosecret-token.c $(TOKEN_SHARED)
+TOKEN_HDRS	:= $(wildcard src/*.h)
+# The distribution's libcryptsetup (not the cache's static one, nor its headers).
+CS_CFLAGS	:= $(shell pkg-config --cflags libcryptsetup 2>/dev/null)
+CS_LIBS		:= $(shell pkg-config --libs libcryptsetup 2>/dev/null || echo -lcryptsetup)
+TOKEN_CFLAGS	:= -std=c17 -D_GNU_SOURCE $(WARN) $(filter-out -fPIE,$(HARDEN)) -fPIC \
+		   -fvisibility=hidden -ffunction-sections -fdata-sections \
+		   -DCOCOSECRET_VERSION='"$(VERSION)"' $(CS_CFLAGS) $(CFLAGS)
+TOKEN_LDFLAGS	:= -shared -Wl,--version-script=$(TOKEN_SYM) -Wl,-z,relro,-z,now \
+		   -Wl,-z,noexecstack -Wl,--no-undefined -Wl,--gc-sections -Wl,--as-needed \
+		   -Wl,--fatal-warnings $(LDFLAGS)
+TOKEN_LIBS	:= $(CS_LIBS) -ljson-c -lnettle
+# Where libcryptsetup looks for plugins: pkg-config's tokensdir (2.7+), else
+# Debian's built-in path (/usr/lib/<multiarch>/cryptsetup).
+MULTIARCH	:= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
+		     $(CC) -print-multiarch 2>/dev/null)
+TOKENSDIR	?= $(or $(shell pkg-config --variable=tokensdir libcryptsetup 2>/dev/null),\
+		   /usr/lib/$(MULTIARCH)/cryptsetup)
+UNITDIR		?= /usr/lib/systemd/system
+LIBEXECDIR	?= $(PREFIX)/libexec/cocosecret
+
+token: $(TOKEN_SO)
+
+$(BUILD)/token/%.o: %.c $(TOKEN_HDRS) Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (token)")
+	$(Q)$(CC) $(TOKEN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/token-test/%.o: %.c $(TOKEN_HDRS) Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (token test build)")
+	$(Q)$(CC) $(TOKEN_CFLAGS) -DCOCOSECRET_TOKEN_TEST -c -o $@ $<
+
+$(TOKEN_SO): $(TOKEN_SRCS:%.c=$(BUILD)/token/%.o) $(TOKEN_SYM)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(TOKEN_CFLAGS) $(TOKEN_LDFLAGS) -o $@.unstripped \
+		$(filter %.o,$^) $(TOKEN_LIBS)
+	strip --strip-unneeded --remove-section=.comment -o $@ $@.unstripped
+	@echo "$(TOKEN_NAME): $$(stat -c %s $@) bytes"
+
+$(TOKEN_TEST): $(TOKEN_SRCS:%.c=$(BUILD)/token-test/%.o) $(TOKEN_SYM)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(TOKEN_CFLAGS) $(TOKEN_LDFLAGS) -o $@ $(filter %.o,$^) $(TOKEN_LIBS)
+
+# tests/token-harness.c: registers a plugin's functions with libcryptsetup
+# (crypt_token_register) and runs what the cryptsetup CLI would: luksDump,
+# token import, open --test-passphrase --token-only.  For ASan and valgrind,
+# which cannot instrument the CLI's own plugin loading.
+$(TOKEN_HARNESS): tests/token-harness.c Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -g -O1 $(CS_CFLAGS) -o $@ $< $(CS_LIBS) -ldl
+
+token-test: $(TOKEN_TEST) $(TOKEN_HARNESS)
+
 # --- docs -----------------------------------------------------------------
 MANPAGES	:= docs/cocosecret.8 docs/dracut.cocosecret.7
 # (all: names them here: MANPAGES is empty where all: is first written)
@@ -115,7 +189,7 @@ $(FH)/cocosecret: $(OBJS) $(FH)/wrap.o
 
 freed-heap: $(FH)/freed-heap $(FH)/cocosecret
 
-check-unit: $(BIN) freed-heap
+check-unit: $(BIN) freed-heap token token-test
 	@scripts/deps.sh test
 	tests/run
 
@@ -155,14 +229,38 @@ $(BUILD)/valgrind/cocosecret: $(SRCS) $(wildcard src/*.h) $(BUILD)/deps.mk | har
 	@$(if $(Q),echo "  CCLD    $@ (for valgrind)")
 	$(Q)$(CC) $(DYN_CFLAGS) $(VG_FLAGS) -I$(DEPS_PREFIX)/include -o $@ $(SRCS) $(DYN_LIBS)
 
+# The plugin's instrumented test builds, and the harness that loads them
+# (tests/sanitize.sh points tests/token.sh at them).
+$(BUILD)/asan/$(TOKEN_NAME): $(TOKEN_SRCS) $(TOKEN_HDRS) $(TOKEN_SYM) | hardening-deps
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CCLD    $@ (ASan+UBSan)")
+	$(Q)$(SAN_CC) $(DYN_CFLAGS) $(ASAN_FLAGS) -fPIC -shared -DCOCOSECRET_TOKEN_TEST \
+		$(CS_CFLAGS) -Wl,--version-script=$(TOKEN_SYM) -o $@ $(TOKEN_SRCS) $(TOKEN_LIBS)
+
+$(BUILD)/asan/token-harness: tests/token-harness.c | hardening-deps
+	@mkdir -p $(@D)
+	$(Q)$(SAN_CC) $(DYN_CFLAGS) $(ASAN_FLAGS) $(CS_CFLAGS) -o $@ $< $(CS_LIBS) -ldl
+
+$(BUILD)/valgrind/$(TOKEN_NAME): $(TOKEN_SRCS) $(TOKEN_HDRS) $(TOKEN_SYM) | hardening-deps
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CCLD    $@ (for valgrind)")
+	$(Q)$(CC) $(DYN_CFLAGS) $(VG_FLAGS) -fPIC -shared -DCOCOSECRET_TOKEN_TEST $(CS_CFLAGS) \
+		-Wl,--version-script=$(TOKEN_SYM) -Wl,--no-undefined -o $@ $(TOKEN_SRCS) $(TOKEN_LIBS)
+
+$(BUILD)/valgrind/token-harness: tests/token-harness.c | hardening-deps
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(DYN_CFLAGS) $(VG_FLAGS) $(CS_CFLAGS) -o $@ $< $(CS_LIBS) -ldl
+
 analyze: $(BUILD)/deps.mk hardening-deps
 	DEPS_PREFIX=$(DEPS_PREFIX) scripts/analyze.sh
 
-check-asan: $(BUILD)/asan/cocosecret freed-heap
+check-asan: $(BUILD)/asan/cocosecret freed-heap token token-test \
+		$(BUILD)/asan/$(TOKEN_NAME) $(BUILD)/asan/token-harness
 	@scripts/deps.sh test
 	tests/sanitize.sh asan $<
 
-check-valgrind: $(BUILD)/valgrind/cocosecret freed-heap
+check-valgrind: $(BUILD)/valgrind/cocosecret freed-heap token token-test \
+		$(BUILD)/valgrind/$(TOKEN_NAME) $(BUILD)/valgrind/token-harness
 	@scripts/deps.sh test
 	tests/sanitize.sh valgrind $<
 
@@ -170,8 +268,16 @@ fuzz: $(BUILD)/deps.mk hardening-deps
 	DEPS_PREFIX=$(DEPS_PREFIX) FUZZ_TIME=$(FUZZ_TIME) fuzz/run
 
 # --- install --------------------------------------------------------------
-install: $(BIN) $(MANPAGES)
+install: $(BIN) $(MANPAGES) $(TOKEN_SO)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/cocosecret
+	install -D -m 0644 $(TOKEN_SO) $(DESTDIR)$(TOKENSDIR)/$(TOKEN_NAME)
+	install -D -m 0644 -t $(DESTDIR)$(UNITDIR) token/cocosecret-token-wipe.service \
+		token/cocosecret-token-emergency.service
+	for u in emergency.service rescue.service dracut-emergency.service; do \
+		install -D -m 0644 token/cocosecret-token-wipe.conf \
+			$(DESTDIR)$(UNITDIR)/$$u.d/cocosecret-token-wipe.conf || exit 1; \
+	done
+	install -D -m 0755 token/cocosecret-token-wipe $(DESTDIR)$(LIBEXECDIR)/cocosecret-token-wipe
 	install -D -m 0644 docs/cocosecret.8 $(DESTDIR)$(MANDIR)/man8/cocosecret.8
 	install -D -m 0644 docs/dracut.cocosecret.7 $(DESTDIR)$(MANDIR)/man7/dracut.cocosecret.7
 	install -d $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret
@@ -189,8 +295,8 @@ DEB		:= $(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.deb
 .PHONY: deb
 deb: $(DEB)
 
-$(DEB): $(BIN) $(MANPAGES) Makefile README.md $(wildcard debian/* debian/*/* \
-		dracut-module/50cocosecret/* docs/*.md)
+$(DEB): $(BIN) $(MANPAGES) $(TOKEN_SO) Makefile README.md $(wildcard debian/* debian/*/* \
+		dracut-module/50cocosecret/* docs/*.md token/* src/*)
 	@scripts/deps.sh deb
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/cocosecret-$(VERSION)
 	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# analyze.sh - static analysis of src/ and fuzz/: cppcheck, clang-tidy (the
+# analyze.sh - static analysis of src/, token/ (the LUKS2 token plugin),
+# fuzz/ and the plugin's test harness: cppcheck, clang-tidy (the
 # checked-in .clang-tidy: bugprone, cert, clang-analyzer incl. security,
 # readability-function-size) and gcc -fanalyzer; shellcheck over the
 # hardening scripts.  Exits non-zero on any finding.  `make analyze` runs it; DEPS_PREFIX (libcryptsetup.h) comes
@@ -14,7 +15,7 @@ if [ -z "${DEPS_PREFIX:-}" ] && [ -f build/deps.mk ]; then
 fi
 : "${DEPS_PREFIX:?set DEPS_PREFIX or run make first}"
 jobs=${ANALYZE_JOBS:-2}
-files=(src/*.c fuzz/*.c)
+files=(src/*.c token/*.c fuzz/*.c tests/token-harness.c)
 log=build/analyze
 mkdir -p "$log"
 failed=0
@@ -78,7 +79,8 @@ step gcc-fanalyzer fanalyzer
 # their "not sourced" guard with `return 1 2>/dev/null || exit 1`, and
 # ShellCheck takes that exit for unreachable code.
 step shellcheck shellcheck -s bash -e SC2317 fuzz/run scripts/analyze.sh tests/sanitize.sh \
-	tests/leak.sh tests/faults.sh tests/badinput.sh
+	tests/leak.sh tests/faults.sh tests/badinput.sh tests/token.sh
+step shellcheck-sh shellcheck -s sh token/cocosecret-token-wipe
 
 if [ $failed != 0 ]; then
 	echo "analyze: $failed tool(s) reported findings (logs in $log/)"

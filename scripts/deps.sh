@@ -3,6 +3,7 @@
 #
 # Usage: scripts/deps.sh GROUP...
 #   build   static binary (autotools for cryptsetup/lvm2 sources, json-c, uuid, nettle, popt)
+#           and the token plugin (the distribution's libcryptsetup-dev)
 #   test    unit/CLI tests (cryptsetup CLI to make LUKS images)
 #   vm      test-vm: QEMU, OVMF, gnu-efi, kernel source and build deps, busybox, mtools
 #   dracut  dracut-core (never the 'dracut' package: it replaces initramfs-tools);
@@ -18,7 +19,7 @@ set -eu
 
 pkgs_build="build-essential autoconf automake libtool autopoint pkg-config gettext
 	libpopt-dev libjson-c-dev uuid-dev nettle-dev libargon2-dev libblkid-dev
-	libaio-dev dpkg-dev xz-utils ca-certificates curl"
+	libaio-dev dpkg-dev xz-utils ca-certificates curl libcryptsetup-dev"
 pkgs_deb="debhelper lintian"
 # tests/deb.sh (in tests/run) builds the package
 pkgs_test="cryptsetup-bin e2fsprogs python3 strace dash shellcheck file dracut-core $pkgs_deb"

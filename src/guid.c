@@ -101,3 +101,38 @@ bool guid_in(const struct guid *g, const struct guid *list, int n)
 			return true;
 	return false;
 }
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+int guid_list_parse(const char *text, size_t len, struct guid *list, int max)
+{
+	size_t pos = 0;
+	int n = 0;
+
+	while (pos < len) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		struct guid g;
+
+		pos += ll + (nl != NULL);
+		while (ll && blank(line[ll - 1]))
+			ll--;
+		while (ll && blank(*line)) {
+			line++;
+			ll--;
+		}
+		if (!ll || *line == '#')
+			continue;
+		if (guid_parse_n(line, ll, &g) < 0)
+			return -EINVAL;
+		if (guid_in(&g, list, n))
+			continue;
+		if (n == max)
+			return -E2BIG;
+		list[n++] = g;
+	}
+	return n;
+}

@@ -31,4 +31,15 @@ bool guid_is_null(const struct guid *g);
 /* Is g one of the n GUIDs in list? */
 bool guid_in(const struct guid *g, const struct guid *list, int n);
 
+/*
+ * A list of GUIDs as text (a file such as /etc/cocosecret/trusted-guids):
+ * one GUID per line, either case, spaces and tabs around it ignored; empty
+ * lines and lines starting with '#' skipped; the last line may lack its
+ * '\n'.  A GUID listed twice counts once.  len bytes of text are looked at
+ * (no NUL needed).  Returns how many were stored in list (at most max), or
+ * -EINVAL for any other line (nothing is trusted from a file that says
+ * something else), -E2BIG for more than max GUIDs.
+ */
+int guid_list_parse(const char *text, size_t len, struct guid *list, int max);
+
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * log.c - the one logging helper: stderr, and /dev/kmsg in the initramfs.
+ * log.c - the one logging helper: stderr, and /dev/kmsg in the initramfs
+ * (or, in the token plugin, libcryptsetup's log: log_set_sink()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 
 static enum log_level max_level = LOG_LVL_INFO;
 static int use_kmsg;
+static log_sink_fn log_sink;
 
 void log_set_level(enum log_level level)
 {
@@ -27,6 +29,11 @@ enum log_level log_get_level(void)
 void log_set_kmsg(int enable)
 {
 	use_kmsg = enable;
+}
+
+void log_set_sink(log_sink_fn sink)
+{
+	log_sink = sink;
 }
 
 static void write_all(int fd, const char *buf, size_t len)
@@ -76,6 +83,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	}
 	line[off++] = '\n';
 
+	if (log_sink) {
+		line[off] = '\0';
+		log_sink(level, line);
+		errno = saved_errno;
+		return;
+	}
 	write_all(STDERR_FILENO, line, (size_t)off);
 
 	if (use_kmsg) {

@@ -17,6 +17,15 @@ enum log_level log_get_level(void);
 void log_set_kmsg(int enable);
 
 /*
+ * Send every message to SINK instead of stderr and /dev/kmsg (NULL: back to
+ * those).  The token plugin passes them on to libcryptsetup's crypt_log():
+ * a library must not write to its caller's stderr.  LINE is the whole
+ * message, prefixed and ending in one '\n'.
+ */
+typedef void (*log_sink_fn)(enum log_level level, const char *line);
+void log_set_sink(log_sink_fn sink);
+
+/*
  * The one logging helper: one line, prefixed "cocosecret: ", to stderr.
  * Never pass secret material to it.
  */

@@ -30,9 +30,11 @@ deb_test() {
 	printf '%s\n' "$want" >"$d/want"
 	printf '%s\n' "$got" >"$d/got"
 	check "deb: Build-Depends covers scripts/deps.sh build" test -z "$(comm -23 "$d/want" "$d/got")"
-	check "deb: every lintian override has a comment" awk '
-		/^#/ { c = 1; next } /^$/ { c = 0; next } { if (!c) bad = 1 }
-		END { exit bad }' "$top/debian/cocosecret.lintian-overrides"
+	for f in "$top"/debian/*.lintian-overrides; do
+		check "deb: every lintian override in $(basename "$f") has a comment" awk '
+			/^#/ { c = 1; next } /^$/ { c = 0; next } { if (!c) bad = 1 }
+			END { exit bad }' "$f"
+	done
 
 	if ! make -C "$top" deb >"$d/make.log" 2>&1; then
 		ko "deb: make deb: $(grep -E '^[EWIPX]: |error' "$d/make.log" | head -n 5)"
@@ -69,6 +71,7 @@ deb_test() {
 	done
 	check "deb: every file of the dracut module, in /usr/lib/dracut/modules.d/50cocosecret ($f)" test "$f" = ok
 	check "deb: files only under /usr" sh -c '! awk "{ print \$6 }" "$1" | grep -v -e "^\./$" -e "^\./usr/"' sh "$d/contents"
+	deb_token_test "${deb%/*}/cocosecret-token_$ver-1_amd64.deb" "$ver"
 
 	if [ -x "$chroot/usr/bin/apt-get" ] && [ "$(id -u)" = 0 ]; then
 		# one test run at a time in the chroot (install, run, purge)
@@ -79,6 +82,57 @@ deb_test() {
 	else
 		deb_install_sandbox "$deb" "$ver"
 	fi
+}
+
+# cocosecret-token: the plugin make built, byte for byte, where libcryptsetup
+# looks; the units and their script; shared-library dependencies (and on
+# cocosecret, for `cocosecret wipe`); no maintainer scripts (nothing is
+# enabled on the running system).
+deb_token_test() {
+	local deb=$1 ver=$2 x=$work/deb/xt dir
+	check "deb: cocosecret-token built" test -f "$deb" || return
+	dpkg-deb -f "$deb" >"$work/deb/control-token"
+	dpkg-deb -x "$deb" "$x"
+	dir=$(cryptsetup --help | sed -n 's/^LUKS2 external token plugin path: \(.*\)\.$/\1/p')
+	check "deb: cocosecret-token: the plugin make built, in libcryptsetup's plugin path ($dir)" \
+		cmp -s "$x/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/cryptsetup/libcryptsetup-token-cocosecret.so" \
+		"$top/build/token/libcryptsetup-token-cocosecret.so"
+	check "deb: cocosecret-token: the wipe units, drop-ins and script" sh -c 'for f in \
+		usr/lib/systemd/system/cocosecret-token-wipe.service usr/lib/systemd/system/cocosecret-token-emergency.service \
+		usr/lib/systemd/system/emergency.service.d/cocosecret-token-wipe.conf \
+		usr/lib/systemd/system/rescue.service.d/cocosecret-token-wipe.conf; do cmp -s "$1/$f" "$2/token/${f##*/}" || exit 1; done
+		test -x "$1/usr/libexec/cocosecret/cocosecret-token-wipe"' sh "$x" "$top"
+	check "deb: cocosecret-token depends on cocosecret (= $ver-1), libcryptsetup12, libjson-c5, libnettle8" sh -c '
+		grep -q "^Depends:.*cocosecret (= $2-1)" "$1" && grep -q "^Depends:.*libcryptsetup12" "$1" &&
+		grep -q "^Depends:.*libjson-c5" "$1" && grep -q "^Depends:.*libnettle8" "$1"' sh "$work/deb/control-token" "$ver"
+	check "deb: cocosecret-token: no maintainer scripts" sh -c '[ "$(dpkg-deb --ctrl-tarfile "$1" | tar -t | sort | tr "\n" " ")" = "./ ./control ./md5sums " ]' sh "$deb"
+}
+
+# cocosecret-token next to it: apt resolves its libraries from what the
+# chroot has, and the chroot's own cryptsetup (Debian 13's 2.7.5, another
+# libcryptsetup than the one it was built against) finds the plugin where
+# the package put it: luksDump of an enrolled image shows its dump.
+deb_token_chroot() {
+	local c=$1 deb=$2 n
+	n=$(basename "$deb")
+	chroot "$c" dpkg-query -W cocosecret-token >/dev/null 2>&1 &&
+		chroot "$c" apt-get purge -y cocosecret-token >/dev/null 2>&1
+	cp "$deb" "$c/tmp/$n"
+	check "deb: apt install ./$n" sh -c 'chroot "$1" sh -c "cd /tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y ./$2" >>"$3" 2>&1' \
+		sh "$c" "$n" "$work/deb/apt.log"
+	truncate -s 20M "$c/tmp/cocosecret-token-test.img"
+	cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+		--key-file "$work/p1" "$c/tmp/cocosecret-token-test.img" >/dev/null 2>&1
+	rm -f "$work/deb/token.secret"
+	"$BIN" enroll --key-file "$work/p1" --secret-out "$work/deb/token.secret" \
+		"$c/tmp/cocosecret-token-test.img" >/dev/null 2>&1
+	chroot "$c" cryptsetup luksDump /tmp/cocosecret-token-test.img >"$work/deb/luksdump" 2>&1
+	check "deb: $(chroot "$c" cryptsetup --version | cut -d' ' -f1-2) in the chroot loads the installed plugin (luksDump)" \
+		grep -q "cocosecret GUID: $DISK_GUID" "$work/deb/luksdump"
+	check "deb: apt purge cocosecret-token" sh -c 'chroot "$1" apt-get purge -y cocosecret-token >>"$2" 2>&1 &&
+		! chroot "$1" dpkg-query -W cocosecret-token 2>/dev/null &&
+		[ -z "$(find "$1/usr/lib" "$1/usr/libexec" -name "*cocosecret-token*" 2>/dev/null)" ]' sh "$c" "$work/deb/apt.log"
+	rm -f "$c/tmp/$n" "$c/tmp/cocosecret-token-test.img"
 }
 
 # Install as the guest image does (apt install ./cocosecret_*.deb), then purge.
@@ -95,6 +149,7 @@ deb_install_chroot() {
 		check "deb: $(chroot "$c" dpkg-query -W -f '${Package} ${Version}' dracut-core) finds the module" \
 			sh -c 'chroot "$1" dracut --list-modules -a cocosecret 2>/dev/null | grep -qx cocosecret' sh "$c"
 	fi
+	deb_token_chroot "$c" "${deb%/*}/cocosecret-token_$ver-1_amd64.deb"
 	check "deb: apt purge" sh -c 'chroot "$1" apt-get purge -y cocosecret >>"$2" 2>&1' sh "$c" "$work/deb/apt.log"
 	check "deb: nothing left after purge" sh -c '! chroot "$1" dpkg-query -W cocosecret 2>/dev/null &&
 		[ ! -e "$1/usr/sbin/cocosecret" ] && [ ! -e "$1/usr/lib/dracut/modules.d/50cocosecret" ] &&

@@ -28,6 +28,12 @@ rm -rf "$logs"
 mkdir -p "$logs"
 expected_fail=("statically linked" "ldd finds nothing dynamic")
 export COCOSECRET_TEST_MODE=$mode
+# tests/token.sh: the token plugin's instrumented test build, loaded by the
+# harness (built for the same mode: make check-asan/check-valgrind)
+if [ -f "$top/build/$mode/libcryptsetup-token-cocosecret.so" ]; then
+	export COCOSECRET_TOKEN_TEST_SO=$top/build/$mode/libcryptsetup-token-cocosecret.so
+	export COCOSECRET_TOKEN_HARNESS=$top/build/$mode/token-harness
+fi
 
 case $mode in
 asan)

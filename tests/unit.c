@@ -60,6 +60,33 @@ static void test_guid(void)
 	CHECK(guid_is_null(&h) && !guid_is_null(&g), "null GUID");
 }
 
+/* The GUID lists of /etc/cocosecret (trusted-guids, token-wipe). */
+static void test_guid_list(void)
+{
+	static const char good[] = "# trusted\n\n  736869E5-84F0-4973-92EC-06879CE3DA0B \t\r\n"
+		"736869e5-84f0-4973-92ec-06879ce3da0b\n"
+		"e6f5a162-d67f-4750-a67c-5d065f2a9910";
+	static const char *const bad[] = {
+		"736869e5-84f0-4973-92ec-06879ce3da0b extra\n", "not-a-guid\n",
+		"736869e5-84f0-4973-92ec-06879ce3da0b\n736869e5-84f0\n",
+		"736869e5-84f0-4973-92ec-06879ce3da0b\0\n",
+	};
+	struct guid list[2], g;
+	size_t i;
+
+	CHECK(guid_list_parse(good, sizeof(good) - 1, list, 2) == 2, "list: two GUIDs, one twice");
+	(void)guid_parse(DISK_PASSPHRASE_GUID, &g);
+	CHECK(guid_equal(&list[0], &g), "list: first GUID, either case");
+	CHECK(guid_list_parse(good, sizeof(good) - 1, list, 1) == -E2BIG, "list: more than max");
+	CHECK(guid_list_parse("", 0, list, 2) == 0, "list: empty");
+	CHECK(guid_list_parse("\n#\n\n", 4, list, 2) == 0, "list: only comments and blank lines");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(guid_list_parse(bad[i], strlen(bad[i]) + (i == 3 ? 2 : 0), list, 2) == -EINVAL,
+		      "list: reject bad case %zu", i);
+	CHECK(guid_list_parse("\t# indented comment\n", 20, list, 2) == 0, "list: indented comment");
+	CHECK(guid_list_parse(good, 13 + 20, list, 2) == -EINVAL, "list: stops at its length");
+}
+
 static void test_passphrase(void)
 {
 	static const struct {
@@ -329,6 +356,7 @@ static void test_vectors(const char *dir)
 int main(int argc, char **argv)
 {
 	test_guid();
+	test_guid_list();
 	test_passphrase();
 	test_table();
 	if (argc > 1)
