@@ -26,7 +26,7 @@ pkgs_test="cryptsetup-bin e2fsprogs python3 strace dash shellcheck file dracut-c
 pkgs_vm="qemu-system-x86 ovmf gnu-efi linux-source-6.1 flex bison libelf-dev bc
 	libssl-dev kmod cpio mtools dosfstools busybox-static xz-utils zstd
 	cryptsetup-bin e2fsprogs python3 rsync gcc make libc6-dev"
-pkgs_dracut="dracut-core kmod cpio systemd lvm2 debootstrap"
+pkgs_dracut="dracut-core kmod cpio systemd lvm2 debootstrap fdisk"
 pkgs_bench="time gnuplot-nox"
 pkgs_hardening="clang-14 libclang-rt-14-dev llvm-14 valgrind cppcheck clang-tidy-14 clang
 	clang-tidy shellcheck strace python3 gcc"
