@@ -232,17 +232,6 @@ static bool trusted(const struct unlock_opts *o, const struct guid *g)
 	return !o->ntrusted || guid_in(g, o->trusted, o->ntrusted);
 }
 
-/* The GUID a token names (the disk-passphrase GUID when it names none). */
-static struct guid token_guid(const struct coco_token *t)
-{
-	struct guid g;
-
-	if (t->has_guid)
-		return t->guid;
-	(void)guid_parse(DISK_PASSPHRASE_GUID, &g);
-	return g;
-}
-
 /*
  * The tokens that apply: the valid cocosecret tokens for one secret (the
  * first token's, or --guid's), with --key-slot N those that name N, with
@@ -262,7 +251,7 @@ static int pick_tokens(struct crypt_device *cd, const struct unlock_opts *o,
 	want = o->guid;
 	for (r = luks_find_token_from(cd, 0, &t); r == 1 && n < 32;
 	     r = luks_find_token_from(cd, t.id + 1, &t)) {
-		g = token_guid(&t);
+		g = luks_token_guid(&t);
 		guid_format(&g, gs);
 		if (!trusted(o, &g)) {
 			log_warn("%s: %s token %d names secret %s, which this system does not "
@@ -288,21 +277,6 @@ static int pick_tokens(struct crypt_device *cd, const struct unlock_opts *o,
 		toks[n++] = t;
 	}
 	return n;
-}
-
-/* Does the token's header MAC match, with this secret? */
-static bool mac_matches(struct crypt_device *cd, const struct coco_token *t,
-			const struct secure_buf *secret, size_t plen)
-{
-	unsigned char mac[HEADER_MAC_LEN];
-	struct guid g = token_guid(t);
-	bool ok;
-
-	if (luks_header_mac(cd, t->slots, &g, secret->data, plen, mac) < 0)
-		return false;
-	ok = header_mac_equal(mac, t->mac);
-	explicit_bzero(mac, sizeof(mac));
-	return ok;
 }
 
 /*
@@ -360,7 +334,7 @@ static int try_tokens(struct crypt_device *cd, const struct unlock_opts *o,
 	if (!ntok)
 		r = activate(cd, name, forced, secret, plen, o->flags);
 	for (i = 0; i < ntok; i++) {
-		if (toks[i].has_mac && !mac_matches(cd, &toks[i], secret, plen)) {
+		if (toks[i].has_mac && !luks_token_mac_ok(cd, &toks[i], secret->data, plen)) {
 			log_verbose("%s: %s token %d: header MAC does not match", o->device,
 				    COCO_TOKEN_TYPE, toks[i].id);
 			mac_failed = true;
@@ -430,7 +404,7 @@ int cmd_unlock(int argc, char **argv)
 	if (o.has_guid)
 		guid = o.guid;
 	else if (ntok)
-		guid = token_guid(&toks[0]);
+		guid = luks_token_guid(&toks[0]);
 	else
 		(void)guid_parse(DISK_PASSPHRASE_GUID, &guid);
 	guid_format(&guid, gs);

@@ -332,6 +332,30 @@ int luks_check_header(struct crypt_device *cd, uint32_t slots, char *why, size_t
 	return 0;
 }
 
+struct guid luks_token_guid(const struct coco_token *t)
+{
+	struct guid g;
+
+	if (t->has_guid)
+		return t->guid;
+	(void)guid_parse(DISK_PASSPHRASE_GUID, &g);
+	return g;
+}
+
+bool luks_token_mac_ok(struct crypt_device *cd, const struct coco_token *t,
+		       const unsigned char *pass, size_t plen)
+{
+	unsigned char mac[HEADER_MAC_LEN];
+	struct guid g = luks_token_guid(t);
+	bool ok;
+
+	if (luks_header_mac(cd, t->slots, &g, pass, plen, mac) < 0)
+		return false;
+	ok = header_mac_equal(mac, t->mac);
+	explicit_bzero(mac, sizeof(mac));
+	return ok;
+}
+
 int luks_header_mac(struct crypt_device *cd, uint32_t slots, const struct guid *g,
 		    const unsigned char *secret, size_t slen, unsigned char mac[HEADER_MAC_LEN])
 {

@@ -96,6 +96,13 @@ int luks_check_header(struct crypt_device *cd, uint32_t slots, char *why, size_t
 int luks_header_mac(struct crypt_device *cd, uint32_t slots, const struct guid *g,
 		    const unsigned char *secret, size_t slen, unsigned char mac[HEADER_MAC_LEN]);
 
+/* The GUID token T names (the disk-passphrase GUID when it names none). */
+struct guid luks_token_guid(const struct coco_token *t);
+
+/* Does token T's header MAC match, keyed from the passphrase (plen bytes)? */
+bool luks_token_mac_ok(struct crypt_device *cd, const struct coco_token *t,
+		       const unsigned char *pass, size_t plen);
+
 /* Remove TOKEN: 0 or -errno. */
 int luks_token_remove(struct crypt_device *cd, int token);
 

@@ -236,31 +236,6 @@ static void load_config(struct config *c)
 
 /* --- the token ---------------------------------------------------------------- */
 
-/* The GUID a token names (the disk-passphrase GUID when it names none). */
-static struct guid token_guid(const struct coco_token *t)
-{
-	struct guid g;
-
-	if (t->has_guid)
-		return t->guid;
-	(void)guid_parse(DISK_PASSPHRASE_GUID, &g);
-	return g;
-}
-
-/* Does the token's header MAC match, with this passphrase? */
-static bool mac_matches(struct crypt_device *cd, const struct coco_token *t,
-			const struct guid *g, const struct secure_buf *secret, size_t plen)
-{
-	unsigned char mac[HEADER_MAC_LEN];
-	bool ok;
-
-	if (luks_header_mac(cd, t->slots, g, secret->data, plen, mac) < 0)
-		return false;
-	ok = header_mac_equal(mac, t->mac);
-	explicit_bzero(mac, sizeof(mac));
-	return ok;
-}
-
 /*
  * The passphrase for libcryptsetup: a locked buffer of its own, of exactly
  * plen bytes (cryptsetup_token_buffer_free() frees it from its length).
@@ -315,7 +290,7 @@ EXPORT int cryptsetup_token_open(struct crypt_device *cd, int token, char **buff
 		r = -ENOENT;
 		goto out;
 	}
-	g = token_guid(&t);
+	g = luks_token_guid(&t);
 	guid_format(&g, gs);
 	load_config(&cfg);
 	/* The host wrote the token: it must not pick which secret is read. */
@@ -376,7 +351,7 @@ EXPORT int cryptsetup_token_open(struct crypt_device *cd, int token, char **buff
 		r = -ENOENT;
 		goto wipe;
 	}
-	if (t.has_mac && !mac_matches(cd, &t, &g, &secret, plen)) {
+	if (t.has_mac && !luks_token_mac_ok(cd, &t, secret.data, plen)) {
 		log_err("%s: header refused: its MAC does not match (the header was altered, or "
 			"the secret is not the one enrolled)", dev);
 		r = -ENOENT;
@@ -455,7 +430,7 @@ EXPORT void cryptsetup_token_dump(struct crypt_device *cd, const char *json)
 		crypt_log(cd, CRYPT_LOG_NORMAL, "\tcocosecret: malformed token (not used)\n");
 		return;
 	}
-	g = token_guid(&t);
+	g = luks_token_guid(&t);
 	guid_format(&g, gs);
 	snprintf(line, sizeof(line), "\tcocosecret GUID: %s%s\n", gs,
 		 t.has_guid ? "" : " (disk passphrase, by default)");
