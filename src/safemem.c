@@ -99,24 +99,18 @@ void secure_free(struct secure_buf *b)
 
 int secure_read_fd(int fd, size_t max, struct secure_buf *b)
 {
+	ssize_t n;
 	int r;
 
 	r = secure_alloc(b, max + 1);
 	if (r < 0)
 		return r;
-	while (b->len < b->cap) {
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto err;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
+	n = read_full(fd, b->data, b->cap);
+	if (n < 0) {
+		r = (int)n;
+		goto err;
 	}
+	b->len = (size_t)n;
 	if (b->len <= max)
 		return 0;
 	r = -EFBIG;
@@ -141,6 +135,25 @@ int secure_read_file(const char *path, size_t max, struct secure_buf *b)
 		r = secure_read_fd(fd, max, b);
 	close(fd);
 	return r;
+}
+
+ssize_t read_full(int fd, void *buf, size_t size)
+{
+	unsigned char *p = buf;
+	size_t len = 0;
+
+	while (len < size) {
+		ssize_t n = read(fd, p + len, size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
 }
 
 int write_all(int fd, const void *buf, size_t len)

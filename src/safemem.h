@@ -3,6 +3,7 @@
 #define COCOSECRET_SAFEMEM_H
 
 #include <signal.h>
+#include <sys/types.h>
 #include <stddef.h>
 
 /*
@@ -56,6 +57,9 @@ void signals_restore(const sigset_t *old);
  * XORed with its pads there).
  */
 void stack_wipe(void);
+
+/* Read until SIZE bytes or end of file (EINTR retried): bytes read, or -errno. */
+ssize_t read_full(int fd, void *buf, size_t size);
 
 /* Write all of buf to fd (retrying short writes): 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);

@@ -147,6 +147,7 @@ static int read_config(const char *name, char *buf, size_t size)
 	char path[512];
 	size_t len = 0;
 	struct stat sb;
+	ssize_t got;
 	int fd, n, r = 0;
 
 	n = snprintf(path, sizeof(path), "%s/%s", config_dir(), name);
@@ -163,19 +164,12 @@ static int read_config(const char *name, char *buf, size_t size)
 		r = -EINVAL;
 		goto out;
 	}
-	while (len < size) {
-		ssize_t got = read(fd, buf + len, size - len);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
+	got = read_full(fd, buf, size);
+	if (got < 0) {
+		r = (int)got;
+		goto out;
 	}
+	len = (size_t)got;
 	if (len == size)
 		r = -EFBIG;
 out:
