@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/itools.sh - sourced by tests/run: the initramfs-tools integration's
-# library (initramfs-tools/cocosecret-functions) under dash: which crypttab
+# library (initramfs-tools/scripts/cocosecret-functions) under dash: which crypttab
 # entries it opens and with which flags, cryptopts=, the trusted GUIDs and the
 # MAC policy, hostile values, the unlock sequence (--keep until the last
 # volume, then the wipe), the fallback, headless, and a wipe that fails.  The
@@ -15,7 +15,7 @@ mkdir -p "$IT/etc" "$IT/area" "$IT/mapper" "$IT/secrets"
 itools_run() {
 	printf '%s\n' "$1" >"$IT/cmdline"
 	cat >"$IT/script.sh" <<-EOS
-	. $top/initramfs-tools/cocosecret-functions
+	. $top/initramfs-tools/scripts/cocosecret-functions
 	COCOSECRET=$IT/bin COCOSECRET_TRUSTED=$IT/etc/trusted-guids
 	COCOSECRET_AUTH=$IT/etc/require-auth COCOSECRET_AREA=$IT/area
 	COCOSECRET_RUN=$IT/run COCOSECRET_WIPED=$IT/run/wiped COCOSECRET_SYSRQ=$IT/sysrq

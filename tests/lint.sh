@@ -22,7 +22,7 @@ check "no exit in sourced hooks" sh -c "! grep -v printf '$dmod/parse-cocosecret
 # the initramfs-tools integration: run by initramfs-tools' sh (dash on the build
 # host, busybox ash at boot); `local` as cryptsetup-initramfs's own scripts use it
 itools=$top/initramfs-tools
-for f in "$itools"/hooks/cocosecret "$itools"/scripts/*/cocosecret "$itools"/cocosecret-functions; do
+for f in "$itools"/hooks/cocosecret "$itools"/scripts/*/cocosecret "$itools"/scripts/cocosecret-functions; do
 	check "dash -n ${f#"$itools"/}" dash -n "$f"
 	check "shellcheck (sh) ${f#"$itools"/}" shellcheck -s sh -e SC1091,SC3043 "$f"
 	if command -v busybox >/dev/null 2>&1; then
