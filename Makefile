@@ -198,9 +198,17 @@ check-unit: $(BIN) freed-heap token token-test
 	@scripts/deps.sh test
 	tests/run
 
+# The boot tests build initramfs images (dracut 059 on the host with a private
+# configuration, dracut 106 and initramfs-tools in chroots): the host's own /boot
+# and initramfs setup must be the same afterwards (test-vm/lib/host-state).
 check: check-unit
 	@scripts/deps.sh vm
+	@mkdir -p $(BUILD)
+	test-vm/lib/host-state >$(BUILD)/host-state.before
 	test-vm/run
+	test-vm/lib/host-state | diff -u $(BUILD)/host-state.before - || \
+		{ echo "make check: the host's /boot or initramfs setup changed" >&2; exit 1; }
+	@echo "make check: the host's /boot and initramfs setup are untouched"
 
 demo: $(BIN)
 	@scripts/deps.sh vm
