@@ -200,9 +200,10 @@ check-unit: $(BIN) freed-heap token token-test
 
 # The boot tests build initramfs images (dracut 059 on the host with a private
 # configuration, dracut 106 and initramfs-tools in chroots): the host's own /boot
-# and initramfs setup must be the same afterwards (test-vm/lib/host-state).
+# and initramfs setup must be the same afterwards (test-vm/lib/host-state; the
+# packages the tests need are installed before the first look: lvm2 has a hook).
 check: check-unit
-	@scripts/deps.sh vm
+	@scripts/deps.sh vm dracut
 	@mkdir -p $(BUILD)
 	test-vm/lib/host-state >$(BUILD)/host-state.before
 	test-vm/run

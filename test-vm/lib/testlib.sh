@@ -155,6 +155,8 @@ ITOOLS_CMDLINE="rootdelay=20"
 itools_image() {
 	local out=$1 crypttab=$2 before after t0
 	shift 2
+	# the chroot first: building it may install debootstrap (scripts/deps.sh)
+	"$TESTVM/lib/initramfs-tools" chroot >/dev/null || fail "no bookworm chroot"
 	before=$("$TESTVM/lib/host-state")
 	t0=$(date +%s.%N)
 	"$TESTVM/lib/initramfs-tools" image -k "$TESTVM_KDIR" -b "$COCOSECRET_BIN" -o "$out" \
