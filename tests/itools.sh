@@ -178,3 +178,68 @@ for f in "$top"/initramfs-tools/scripts/*/cocosecret "$top"/initramfs-tools/hook
 	is "itools: ${f#"$top"/initramfs-tools/} prereqs" \
 		"$(case $f in */hooks/*) echo cryptroot ;; esac)" dash "$f" prereqs
 done
+
+# The hook (build time), with a stand-in for initramfs-tools' hook-functions
+# (a tmpfs over /usr/share/initramfs-tools in a private mount namespace: the
+# host's is never touched) that records what it is asked to copy.
+HK=$IT/hook
+mkdir -p "$HK/dest/cryptroot"
+cat >"$HK/hook-functions" <<'HF'
+copy_exec() { echo "copy_exec $*" >>"$DESTDIR/log"; }
+manual_add_modules() { echo "modules $*" >>"$DESTDIR/log"; }
+HF
+# hook_run [VAR=VALUE...]: run the hook with that environment; the trusted list
+# and require-auth it wrote, "|"-joined, or "exit N"
+hook_run() {
+	rm -rf "$HK/dest/etc" "$HK/dest/log"
+	env -i PATH="$PATH" DESTDIR="$HK/dest" COCOSECRET_CONF="$HK/conf" "$@" \
+		unshare -m sh -c 'mount -t tmpfs none /usr/share/initramfs-tools &&
+			cp "$1" /usr/share/initramfs-tools/hook-functions && exec dash "$2"' sh \
+		"$HK/hook-functions" "$top/initramfs-tools/hooks/cocosecret" >"$HK/out" 2>"$HK/err" ||
+		{ echo "exit $?"; return 0; }
+	cat "$HK/dest/etc/cocosecret/trusted-guids" "$HK/dest/etc/cocosecret/require-auth" 2>/dev/null |
+		paste -sd '|'
+}
+: >"$HK/conf"
+: >"$HK/dest/cryptroot/crypttab"
+is "itools hook: the disk GUID, no MAC required by default" "$DISK_GUID|0" \
+	hook_run COCOSECRET_BINARY="$BIN"
+check "itools hook: ...the binary, blkid and the modules" sh -c "grep -qx 'copy_exec $BIN /usr/sbin/cocosecret' '$HK/dest/log' &&
+	grep -qx 'copy_exec /sbin/blkid /sbin/blkid' '$HK/dest/log' &&
+	grep -qx 'modules efi_secret dm_mod dm_crypt af_alg algif_skcipher algif_hash xts ecb cbc' '$HK/dest/log'"
+printf 'COCOSECRET_GUIDS="%s"\n' "$(echo "$g1" | tr a-f A-F)" >"$HK/conf"
+is "itools hook: COCOSECRET_GUIDS (in lower case)" "$DISK_GUID|$g1|0" hook_run COCOSECRET_BINARY="$BIN"
+printf 'COCOSECRET_GUIDS="not-a-guid"\n' >"$HK/conf"
+is "itools hook: a COCOSECRET_GUIDS that is not a GUID fails the build" "exit 1" hook_run COCOSECRET_BINARY="$BIN"
+printf 'COCOSECRET_REQUIRE_AUTH=maybe\n' >"$HK/conf"
+is "itools hook: COCOSECRET_REQUIRE_AUTH must be yes, no or auto" "exit 1" hook_run COCOSECRET_BINARY="$BIN"
+printf 'COCOSECRET_REQUIRE_AUTH=yes\n' >"$HK/conf"
+is "itools hook: COCOSECRET_REQUIRE_AUTH=yes" "$DISK_GUID|1" hook_run COCOSECRET_BINARY="$BIN"
+: >"$HK/conf"
+# (where cocosecret is installed the hook finds it: nothing to test there)
+[ -e /usr/sbin/cocosecret ] || [ -e /usr/local/sbin/cocosecret ] ||
+	is "itools hook: no binary: a warning, nothing added, the build goes on" "exit 0" \
+	sh -c "$(declare -f hook_run); HK=$HK top=$top; hook_run COCOSECRET_BINARY=/nonexistent PATH=/nonexistent:/usr/bin:/bin >/dev/null; test -e '$HK/dest/log' && echo added || echo 'exit 0'"
+# an enrolled volume whose token names a GUID of its own, with the header MAC
+if head -c 32M /dev/zero >"$HK/enrolled.img" && printf 'admin' >"$HK/admin" &&
+	cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+		--key-file "$HK/admin" "$HK/enrolled.img" >/dev/null 2>&1 &&
+	"$BIN" enroll --guid "$g2" --key-file "$HK/admin" --secret-out "$HK/secret" \
+		"$HK/enrolled.img" >/dev/null 2>&1; then
+	is "itools hook: COCOSECRET_VOLUMES: the token's GUID trusted, its MAC required (auto)" \
+		"$DISK_GUID|$g2|1" hook_run COCOSECRET_BINARY="$BIN" COCOSECRET_VOLUMES="$HK/enrolled.img"
+	printf 'COCOSECRET_REQUIRE_AUTH=no\nCOCOSECRET_VOLUMES="%s"\n' "$HK/enrolled.img" >"$HK/conf"
+	is "itools hook: ...from the settings file too; COCOSECRET_REQUIRE_AUTH=no" \
+		"$DISK_GUID|$g2|0" hook_run COCOSECRET_BINARY="$BIN"
+	: >"$HK/conf"
+	printf 'root_crypt %s none luks,initramfs\n' "$HK/enrolled.img" >"$HK/dest/cryptroot/crypttab"
+	is "itools hook: the sources of cryptroot's crypttab in the image count" \
+		"$DISK_GUID|$g2|1" hook_run COCOSECRET_BINARY="$BIN"
+	printf 'root_crypt %s none luks,keyscript=/bin/k\nk2 %s /key luks\n' "$HK/enrolled.img" "$HK/enrolled.img" \
+		>"$HK/dest/cryptroot/crypttab"
+	is "itools hook: ...not those with a keyscript or a key file (not cocosecret's)" \
+		"$DISK_GUID|0" hook_run COCOSECRET_BINARY="$BIN"
+	: >"$HK/dest/cryptroot/crypttab"
+else
+	ko "itools hook: make an enrolled LUKS2 image"
+fi
