@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/itools.sh - sourced by tests/run: the initramfs-tools integration's
-# library (initramfs-tools/scripts/cocosecret-functions) under dash: which crypttab
+# library (initramfs-tools/scripts/cocosecret-functions) under busybox ash (the
+# initramfs's /bin/sh: cryptsetup-initramfs forces BUSYBOX=y), else dash: which crypttab
 # entries it opens and with which flags, cryptopts=, the trusted GUIDs and the
 # MAC policy, hostile values, the unlock sequence (--keep until the last
 # volume, then the wipe), the fallback, headless, and a wipe that fails.  The
@@ -9,6 +10,8 @@
 # shellcheck shell=bash disable=SC2154 # $work, $top, ...: tests/run's
 
 IT=$work/itools
+IT_SH=dash
+command -v busybox >/dev/null 2>&1 && busybox ash -c : 2>/dev/null && IT_SH="busybox ash"
 mkdir -p "$IT/etc" "$IT/area" "$IT/mapper" "$IT/secrets"
 # itools_run CMDLINE SCRIPT: SCRIPT's output, after sourcing the library with
 # the test's paths
@@ -23,8 +26,9 @@ itools_run() {
 	COCOSECRET_SECRETS=$IT/secrets COCOSECRET_MODPROBE=true COCOSECRET_SLUMBER=0
 	$2
 	EOS
-	unshare -m sh -c 'mount --bind "$1" /proc/cmdline && exec dash "$2"' sh \
-		"$IT/cmdline" "$IT/script.sh" 2>"$IT/err"
+	# shellcheck disable=SC2086 # IT_SH: a command and its argument
+	unshare -m sh -c 'mount --bind "$1" /proc/cmdline && shift && exec "$@"' sh \
+		"$IT/cmdline" $IT_SH "$IT/script.sh" 2>"$IT/err"
 }
 
 u1=48e1a96b-49c9-49f9-a8e7-7e49312220e1
@@ -60,8 +64,8 @@ is "itools options: keyslot=N, key-slot=N" "--key-slot 3 --key-slot 4  rc=0" uo 
 is "itools options: a keyslot that is not a number: not ours" " rc=1" uo none "keyslot=--all"
 is "itools options: a key file: not ours (nobody is prompted)" " rc=1" uo /etc/keys/k luks
 is "itools options: a keyscript: not ours" " rc=1" uo none luks,keyscript=decrypt_keyctl
-is "itools options: plain, tcrypt, bitlk, swap: not ours" " rc=1 rc=1 rc=1 rc=1" \
-	sh -c "$(declare -f itools_run uo); IT=$IT top=$top; for o in plain tcrypt bitlk swap; do uo none \$o; done | paste -sd ''"
+uo_each() { local o; for o in "$@"; do uo none "$o"; done | paste -sd ''; }
+is "itools options: plain, tcrypt, bitlk, swap: not ours" " rc=1 rc=1 rc=1 rc=1" uo_each plain tcrypt bitlk swap
 is "itools options: a detached header (2): cryptroot opens it" " rc=2" uo none luks,header=/boot/h
 is "itools options: no glob expansion" " rc=0" uo none '*'
 
@@ -83,8 +87,8 @@ is "itools: cocosecret.auth=0 opts out (the command line is measured)" \
 rm -f "$IT/etc/require-auth"
 is "itools: cocosecret.auth=1 opts in" "--trust $DISK_GUID --trust $g1 --require-auth" \
 	itools_run "cocosecret.auth=1" 'echo $(cocosecret_trust_args)'
-is "itools: COCO_PARSED from the environment is not trusted" "1" \
-	env COCO_PARSED=1 bash -c "$(declare -f itools_run); IT=$IT top=$top; itools_run '' 'cocosecret_cmdline; echo \$COCO_ENABLED'"
+parsed_env() { COCO_PARSED=1 itools_run '' 'cocosecret_cmdline; echo $COCO_ENABLED'; }
+is "itools: COCO_PARSED from the environment is not trusted" "1" parsed_env
 is "itools: cocosecret=0 disables" "no" itools_run "cocosecret=0" 'cocosecret_wanted && echo yes || echo no'
 rmdir "$IT/area"
 is "itools: no secret area: nothing to do" "no" itools_run "" 'cocosecret_wanted && echo yes || echo no'
