@@ -13,7 +13,8 @@
 #   make check-valgrind  the non-VM suite under valgrind
 #   make fuzz            each libFuzzer harness for FUZZ_TIME seconds (fuzz/run)
 #   make demo            boot a VM whose encrypted root cocosecret unlocks
-#   make install         DESTDIR=... PREFIX=/usr
+#   make install         DESTDIR=... PREFIX=/usr (the dracut module in DRACUTDIR,
+#                        the initramfs-tools hook and scripts in ITOOLSDIR)
 #
 # Static libdevmapper/libcryptsetup are built from Debian's sources into
 # $(COCOSECRET_CACHE) (default /var/cache/cocosecret), outside the checkout.
@@ -24,6 +25,10 @@ SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 # dracut looks in its own directory, whatever PREFIX is
 DRACUTDIR	?= $(shell pkg-config --variable=dracutdir dracut 2>/dev/null || echo /usr/lib/dracut)
+# initramfs-tools reads hooks and scripts from its own directory only (the
+# hook's settings, /etc/cocosecret/initramfs.conf, are the administrator's:
+# an annotated example goes to share/doc/cocosecret/examples)
+ITOOLSDIR	?= /usr/share/initramfs-tools
 DESTDIR		?=
 export COCOSECRET_CACHE ?= /var/cache/cocosecret
 
@@ -158,7 +163,7 @@ $(TOKEN_HARNESS): tests/token-harness.c Makefile
 token-test: $(TOKEN_TEST) $(TOKEN_HARNESS)
 
 # --- docs -----------------------------------------------------------------
-MANPAGES	:= docs/cocosecret.8 docs/dracut.cocosecret.7
+MANPAGES	:= docs/cocosecret.8 docs/dracut.cocosecret.7 docs/initramfs-tools.cocosecret.7
 # (all: names them here: MANPAGES is empty where all: is first written)
 all: $(MANPAGES)
 
@@ -193,9 +198,18 @@ check-unit: $(BIN) freed-heap token token-test
 	@scripts/deps.sh test
 	tests/run
 
+# The boot tests build initramfs images (dracut 059 on the host with a private
+# configuration, dracut 106 and initramfs-tools in chroots): the host's own /boot
+# and initramfs setup must be the same afterwards (test-vm/lib/host-state; the
+# packages the tests need are installed before the first look: lvm2 has a hook).
 check: check-unit
-	@scripts/deps.sh vm
+	@scripts/deps.sh vm dracut
+	@mkdir -p $(BUILD)
+	test-vm/lib/host-state >$(BUILD)/host-state.before
 	test-vm/run
+	test-vm/lib/host-state | diff -u $(BUILD)/host-state.before - || \
+		{ echo "make check: the host's /boot or initramfs setup changed" >&2; exit 1; }
+	@echo "make check: the host's /boot and initramfs setup are untouched"
 
 demo: $(BIN)
 	@scripts/deps.sh vm
@@ -280,6 +294,17 @@ install: $(BIN) $(MANPAGES) $(TOKEN_SO)
 	install -D -m 0755 token/cocosecret-token-wipe $(DESTDIR)$(LIBEXECDIR)/cocosecret-token-wipe
 	install -D -m 0644 docs/cocosecret.8 $(DESTDIR)$(MANDIR)/man8/cocosecret.8
 	install -D -m 0644 docs/dracut.cocosecret.7 $(DESTDIR)$(MANDIR)/man7/dracut.cocosecret.7
+	install -D -m 0644 docs/initramfs-tools.cocosecret.7 \
+		$(DESTDIR)$(MANDIR)/man7/initramfs-tools.cocosecret.7
+	install -D -m 0755 initramfs-tools/hooks/cocosecret $(DESTDIR)$(ITOOLSDIR)/hooks/cocosecret
+	for d in local-top local-block init-bottom panic; do \
+		install -D -m 0755 initramfs-tools/scripts/$$d/cocosecret \
+			$(DESTDIR)$(ITOOLSDIR)/scripts/$$d/cocosecret || exit 1; \
+	done
+	install -D -m 0644 initramfs-tools/scripts/cocosecret-functions \
+		$(DESTDIR)$(ITOOLSDIR)/scripts/cocosecret-functions
+	install -D -m 0644 initramfs-tools/initramfs.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/cocosecret/examples/initramfs.conf
 	install -d $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret
 	for f in dracut-module/50cocosecret/*; do \
 		if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
@@ -296,7 +321,8 @@ DEB		:= $(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.deb
 deb: $(DEB)
 
 $(DEB): $(BIN) $(MANPAGES) $(TOKEN_SO) Makefile README.md $(wildcard debian/* debian/*/* \
-		dracut-module/50cocosecret/* docs/*.md token/* src/*)
+		dracut-module/50cocosecret/* initramfs-tools/*/* initramfs-tools/*/*/* \
+		initramfs-tools/initramfs.conf docs/*.md token/* src/*)
 	@scripts/deps.sh deb
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/cocosecret-$(VERSION)
 	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/deb.sh - sourced by tests/run: `make deb` builds the Debian package,
-# which carries the binary make built, the man pages and the dracut module
-# where dracut looks; lintian shows no tag that debian/ does not explain; the
+# which carries the binary make built, the man pages, the dracut module
+# where dracut looks and the initramfs-tools hook and scripts where
+# initramfs-tools looks; lintian shows no tag that debian/ does not explain; the
 # package installs with apt and purges cleanly in a Debian 13 chroot
 # ($COCOSECRET_DEB_CHROOT, default /var/cache/cocosecret/deb-trixie-chroot,
 # if there is one), else with dpkg --root in an empty sandbox.  Such a chroot
@@ -49,18 +50,20 @@ deb_test() {
 	dpkg-deb -f "$deb" >"$d/control"
 	check "deb: Package, Version, Architecture" sh -c 'grep -qx "Package: cocosecret" "$1" &&
 		grep -qx "Version: $2-1" "$1" && grep -qx "Architecture: amd64" "$1"' sh "$d/control" "$ver"
-	check "deb: depends on nothing but may suggest dracut-core" sh -c '! grep -q "^Depends:.*[a-z]" "$1" &&
-		! grep -q "^Recommends:" "$1" && grep -qx "Suggests: dracut-core" "$1"' sh "$d/control"
+	check "deb: depends on nothing but may suggest cryptsetup-initramfs or dracut-core" sh -c '! grep -q "^Depends:.*[a-z]" "$1" &&
+		! grep -q "^Recommends:" "$1" && grep -qx "Suggests: cryptsetup-initramfs | dracut-core" "$1"' sh "$d/control"
 	check "deb: Built-Using names the statically linked sources" sh -c 'for p in cryptsetup lvm2 glibc json-c util-linux nettle; do
 		grep -q "^Built-Using:.* $p (= [^)]*)" "$1" || exit 1; done' sh "$d/control"
-	check "deb: no maintainer scripts" sh -c '[ "$(dpkg-deb --ctrl-tarfile "$1" | tar -t | sort | tr "\n" " ")" = "./ ./control ./md5sums " ]' sh "$deb"
+	check "deb: no maintainer scripts; a trigger for update-initramfs only" sh -c '[ "$(dpkg-deb --ctrl-tarfile "$1" | tar -t | sort | tr "\n" " ")" = "./ ./control ./md5sums ./triggers " ] &&
+		[ "$(dpkg-deb -I "$1" triggers | grep -v "^#")" = "activate-noawait update-initramfs" ]' sh "$deb"
 
 	dpkg-deb -c "$deb" >"$d/contents"
 	x=$d/x
 	dpkg-deb -x "$deb" "$x"
 	check "deb: /usr/sbin/cocosecret is the binary make built, byte for byte" cmp -s "$x/usr/sbin/cocosecret" "$top/cocosecret"
 	check "deb: man pages" sh -c 'grep -q " ./usr/share/man/man8/cocosecret.8.gz$" "$1" &&
-		grep -q " ./usr/share/man/man7/dracut.cocosecret.7.gz$" "$1"' sh "$d/contents"
+		grep -q " ./usr/share/man/man7/dracut.cocosecret.7.gz$" "$1" &&
+		grep -q " ./usr/share/man/man7/initramfs-tools.cocosecret.7.gz$" "$1"' sh "$d/contents"
 	check "deb: copyright" test -s "$x/usr/share/doc/cocosecret/copyright"
 	f=ok
 	for want in "$top"/dracut-module/50cocosecret/*; do
@@ -70,6 +73,17 @@ deb_test() {
 		[ ! -x "$want" ] && [ -x "$got" ] && f="$(basename "$want") executable"
 	done
 	check "deb: every file of the dracut module, in /usr/lib/dracut/modules.d/50cocosecret ($f)" test "$f" = ok
+	f=ok
+	for want in hooks/cocosecret scripts/local-top/cocosecret scripts/local-block/cocosecret \
+		scripts/init-bottom/cocosecret scripts/panic/cocosecret scripts/cocosecret-functions; do
+		got=$x/usr/share/initramfs-tools/$want
+		cmp -s "$top/initramfs-tools/$want" "$got" || f="$want differs"
+		[ -x "$top/initramfs-tools/$want" ] && [ ! -x "$got" ] && f="$want not executable"
+		[ ! -x "$top/initramfs-tools/$want" ] && [ -x "$got" ] && f="$want executable"
+	done
+	check "deb: the initramfs-tools hook, scripts and library, in /usr/share/initramfs-tools ($f)" test "$f" = ok
+	check "deb: the example of /etc/cocosecret/initramfs.conf" \
+		cmp -s "$top/initramfs-tools/initramfs.conf" "$x/usr/share/doc/cocosecret/examples/initramfs.conf"
 	check "deb: files only under /usr" sh -c '! awk "{ print \$6 }" "$1" | grep -v -e "^\./$" -e "^\./usr/"' sh "$d/contents"
 	deb_token_test "${deb%/*}/cocosecret-token_$ver-1_amd64.deb" "$ver"
 
@@ -153,6 +167,7 @@ deb_install_chroot() {
 	check "deb: apt purge" sh -c 'chroot "$1" apt-get purge -y cocosecret >>"$2" 2>&1' sh "$c" "$work/deb/apt.log"
 	check "deb: nothing left after purge" sh -c '! chroot "$1" dpkg-query -W cocosecret 2>/dev/null &&
 		[ ! -e "$1/usr/sbin/cocosecret" ] && [ ! -e "$1/usr/lib/dracut/modules.d/50cocosecret" ] &&
+		[ ! -e "$1/usr/share/initramfs-tools/hooks/cocosecret" ] &&
 		[ ! -e "$1/usr/share/doc/cocosecret" ]' sh "$c"
 	rm -f "$c/tmp/$n"
 }

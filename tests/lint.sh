@@ -18,3 +18,15 @@ for f in "$dmod"/*.sh; do
 done
 # sourced hooks return, never exit (printf'd text for other scripts aside)
 check "no exit in sourced hooks" sh -c "! grep -v printf '$dmod/parse-cocosecret.sh' '$dmod/cocosecret-wipe-hook.sh' '$dmod/cocosecret-lib.sh' | grep -E '(^|[;&|{])[[:space:]]*exit([[:space:]]|;|\$)'"
+
+# the initramfs-tools integration: run by initramfs-tools' sh (dash on the build
+# host, busybox ash at boot); `local` as cryptsetup-initramfs's own scripts use it
+itools=$top/initramfs-tools
+for f in "$itools"/hooks/cocosecret "$itools"/scripts/*/cocosecret "$itools"/scripts/cocosecret-functions; do
+	check "dash -n ${f#"$itools"/}" dash -n "$f"
+	check "shellcheck (sh) ${f#"$itools"/}" shellcheck -s sh -e SC1091,SC3043 "$f"
+	if command -v busybox >/dev/null 2>&1; then
+		check "busybox ash -n ${f#"$itools"/}" busybox ash -n "$f"
+	fi
+done
+check "initramfs-tools scripts are executable" sh -c "test -x '$itools/hooks/cocosecret' && for f in '$itools'/scripts/*/cocosecret; do test -x \"\$f\" || exit 1; done"

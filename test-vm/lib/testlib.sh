@@ -138,3 +138,42 @@ assert_unlock() {
 		[ "$ms" -le "$2" ] || fail "unlock took $ms ms (limit $2 ms)"
 	fi
 }
+
+# --- initramfs-tools scenarios (40-49) ---------------------------------------
+# The prompt of cryptsetup-initramfs's cryptroot (askpass): "Please unlock disk NAME: ".
+ITOOLS_PROMPT="Please unlock disk"
+# What these scenarios' kernel command line holds: initramfs-tools' panic()
+# reboots at once with test-vm's panic=-1 (QEMU -no-reboot: the VM stops), and
+# the root device is waited for 20 s at most.
+ITOOLS_CMDLINE="rootdelay=20"
+
+# itools_image OUT CRYPTTAB [lib/initramfs-tools image options]: an initramfs made by
+# Debian 12's mkinitramfs (initramfs-tools + cryptsetup-initramfs + lvm2 + cocosecret's
+# hook and scripts from the checkout) for the test kernel, in the cached bookworm chroot,
+# with CRYPTTAB as its /etc/crypttab. Fails when the host's own initramfs setup
+# (lib/host-state: /boot, the generators' packages and configuration) changed meanwhile.
+itools_image() {
+	local out=$1 crypttab=$2 before after t0
+	shift 2
+	# the chroot first: building it may install debootstrap (scripts/deps.sh)
+	"$TESTVM/lib/initramfs-tools" chroot >/dev/null || fail "no bookworm chroot"
+	before=$("$TESTVM/lib/host-state")
+	t0=$(date +%s.%N)
+	"$TESTVM/lib/initramfs-tools" image -k "$TESTVM_KDIR" -b "$COCOSECRET_BIN" -o "$out" \
+		-c "$crypttab" -l "$T/mkinitramfs.log" "$@" ||
+		fail "mkinitramfs failed (log: $T/mkinitramfs.log)"
+	printf 'mkinitramfs: %s bytes in %.1f s\n' "$(stat -c %s "$out")" \
+		"$(echo "$(date +%s.%N) - $t0" | bc)"
+	after=$("$TESTVM/lib/host-state")
+	if [ "$before" != "$after" ]; then
+		diff <(echo "$before") <(echo "$after") | head -n 20
+		fail "the host's /boot or initramfs setup changed while the image was built"
+	fi
+	echo "ok: the host's /boot and initramfs setup are untouched"
+}
+
+# iboot [test-vm/boot options]: boot with the scenario's initramfs-tools image
+# ($T/initrd.img, from itools_image).
+iboot() {
+	_boot --initrd "$T/initrd.img" "$@"
+}
