@@ -334,11 +334,11 @@ while IFS=$'\t' read -r id want msg; do
 		continue
 	fi
 	if [ "$(id -u)" != 0 ] && declare -f "$fn" | grep -q 'bi_env'; then
-		echo "skip bad input $id: needs root (a mount namespace)"
+		skip "bad input $id: needs root (a mount namespace)"
 		continue
 	fi
 	if [ "$bi_mode" = valgrind ] && [ "$id" = env-oom-argon2 ]; then
-		echo "skip bad input $id: valgrind cannot run under a small RLIMIT_AS"
+		skip "bad input $id: valgrind cannot run under a small RLIMIT_AS"
 		continue
 	fi
 	msg=${msg//IMG/$IMG}

@@ -189,10 +189,10 @@ deb_install_sandbox() {
 }
 
 if [ -n "${COCOSECRET_BIN:-}" ]; then
-	echo "skip deb: tests/run runs against $BIN; the package carries the release binary"
+	skip "deb: tests/run runs against $BIN; the package carries the release binary"
 elif ! command -v dpkg-buildpackage >/dev/null || ! command -v lintian >/dev/null || ! command -v dh >/dev/null ||
 	! git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
-	echo "skip deb: needs debhelper, lintian (scripts/deps.sh deb) and a git checkout"
+	skip "deb: needs debhelper, lintian (scripts/deps.sh deb) and a git checkout"
 else
 	deb_test
 fi

@@ -71,7 +71,7 @@ cases=("unlock --test-passphrase:luks1" "unlock --test-passphrase:luks2" "enroll
 if [ $dm_crypt = 0 ]; then
 	cases+=("unlock:luks1" "unlock:luks2")
 else
-	echo "skip faults: unlock with activation (this host has dm-crypt: a killed activation is test-vm's)"
+	skip "faults: unlock with activation (this host has dm-crypt: a killed activation is test-vm's)"
 fi
 per_case=$(( (fault_total + ${#cases[@]} - 1) / ${#cases[@]} ))
 fault_runs=0

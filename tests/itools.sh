@@ -155,7 +155,7 @@ if itools_mknod; then
 	check "itools unlock: ...not marked done" test ! -e "$IT/run/wiped"
 	rm -f "$IT/vda" "$IT/vdb"
 else
-	echo "skip itools unlock sequence: cannot make block device nodes here"
+	skip "itools unlock sequence: cannot make block device nodes here"
 fi
 
 # the final wipe: the trusted GUIDs only; a failure stops the boot

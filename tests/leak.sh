@@ -129,7 +129,7 @@ lk_trace() {
 }
 
 if [ "$lk_mode" = valgrind ]; then
-	echo "skip leak: strace and core-dump checks (under valgrind they would trace valgrind)"
+	skip "leak: strace and core-dump checks (under valgrind they would trace valgrind)"
 elif ! command -v strace >/dev/null; then
 	ko "leak: strace is installed (scripts/deps.sh test)"
 else
@@ -205,6 +205,11 @@ else
 	# would land there too.  core_pattern: a relative one ("core", the usual)
 	# puts cores in the process's cwd; an absolute path or a pipe is pointed
 	# at this directory for the test and put back after.
+	# core_pattern is the whole machine's: two suites at once (a CI run beside
+	# a developer's) would point it at each other's directories and put each
+	# other's pattern back, so the section runs under a machine-wide lock.
+	exec {lk_lock}>/run/lock/cocosecret-core-pattern.lock
+	flock "$lk_lock"
 	CD=$(mktemp -d "${TMPDIR:-/tmp}/cocosecret-core.XXXXXX")
 	chmod 1777 "$CD"
 	pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo core)
@@ -232,7 +237,7 @@ else
 	lk_wait_proc unlimited
 	lk_abort
 	if [ "$st" != 134 ] || [ "$(cores)" = 0 ]; then
-		echo "skip core dump checks: a control process left no core in $CD (status $st, core_pattern '$pattern'${restore:+, not writable})"
+		skip "core dump checks: a control process left no core in $CD (status $st, core_pattern '$pattern'${restore:+, not writable})"
 	else
 		ok "core dump: the control (sleep, SIGABRT, ulimit -c unlimited) dumps core"
 		rm -f "$CD"/core*
@@ -260,7 +265,7 @@ else
 		fi
 		rm -f "$CD"/core*
 		if [ "$(id -u)" != 0 ] || [ "$ctl_uid" != 65534 ] || ! "${nobody[@]}" test -x "$BIN"; then
-			echo "skip core dump as nobody: /proc/PID of a nobody process is uid $ctl_uid, or nobody cannot run $BIN"
+			skip "core dump as nobody: /proc/PID of a nobody process is uid $ctl_uid, or nobody cannot run $BIN"
 		else
 			lk_start "${nobody[@]}" "$BIN" unlock --test-passphrase --timeout 30 \
 				--secrets-dir "$CD/late/dir" "$CD/l2.img"
@@ -297,5 +302,6 @@ else
 			test "$st" = 134 -a "$(cores)" = 0
 	fi
 	[ -n "$restore" ] && echo "$restore" >/proc/sys/kernel/core_pattern
+	exec {lk_lock}>&-
 	rm -rf "$CD"
 fi

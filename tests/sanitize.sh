@@ -75,7 +75,8 @@ unexpected=$(grep '^FAIL ' "$out/tests.out" | while IFS= read -r line; do
 	for e in "${expected_fail[@]}"; do [ "$name" = "$e" ] && continue 2; done
 	echo "$line"
 done)
-read -r passed failed < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$out/tests.out" | tail -1)
+read -r passed failed skipped < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' \
+	"$out/tests.out" | tail -1)
 nexp=$(( ${failed:-0} - $(printf '%s' "$unexpected" | grep -c '^FAIL' || true) ))
 
 # Reports: any non-empty log file (valgrind -q and the sanitizers write
@@ -83,7 +84,7 @@ nexp=$(( ${failed:-0} - $(printf '%s' "$unexpected" | grep -c '^FAIL' || true) )
 reports=$(find "$logs" -type f -size +0 | sort)
 nrep=$(printf '%s' "$reports" | grep -c . || true)
 
-echo "sanitize($mode): tests/run against $bin: ${passed:-?} passed, ${failed:-?} failed ($nexp expected for a dynamic binary) in ${secs} s; $nrep report(s) in $logs"
+echo "sanitize($mode): tests/run against $bin: ${passed:-?} passed, ${failed:-?} failed ($nexp expected for a dynamic binary), ${skipped:-0} skipped (what this build cannot run: the plain suite runs it) in ${secs} s; $nrep report(s) in $logs"
 status=0
 if [ -z "${passed:-}" ]; then
 	echo "sanitize($mode): tests/run printed no summary (exit $rc); see $out/tests.out" >&2
@@ -102,5 +103,11 @@ if [ "$nrep" != 0 ]; then
 	done
 	status=1
 fi
-[ $status = 0 ] && echo "$mode: $(( ${passed:-0} )) passed, 0 failed"
+if [ $status = 0 ]; then
+	if [ "${skipped:-0}" = 0 ]; then
+		echo "$mode: $(( ${passed:-0} )) passed, 0 failed"
+	else
+		echo "$mode: $(( ${passed:-0} )) passed, 0 failed, $skipped skipped"
+	fi
+fi
 exit $status

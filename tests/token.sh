@@ -215,12 +215,12 @@ tk_cases() {
 
 for tk_via in cli harness; do
 	if [ "$tk_via" = cli ] && [ "$tk_mode" != static ]; then
-		echo "skip token(cli) under $tk_mode: the harness runs the $tk_mode build of the plugin (cryptsetup cannot load an ASan one)"
+		skip "token(cli) under $tk_mode: the harness runs the $tk_mode build of the plugin (cryptsetup cannot load an ASan one)"
 		continue
 	fi
 	if [ "$tk_via" = cli ] && ! { [ "$(id -u)" = 0 ] && [ -d "$tk_plugdir" ] &&
 		unshare -m true 2>/dev/null; }; then
-		echo "skip token(cli): needs root, unshare -m and cryptsetup's plugin directory"
+		skip "token(cli): needs root, unshare -m and cryptsetup's plugin directory"
 		continue
 	fi
 	tk_cases
