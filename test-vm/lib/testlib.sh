@@ -138,3 +138,28 @@ assert_unlock() {
 		[ "$ms" -le "$2" ] || fail "unlock took $ms ms (limit $2 ms)"
 	fi
 }
+
+# --- the token plugin's initramfs (dracut -a cocosecret-token, scenarios 50-) ---
+# journald forwards the journal to the console: systemd-cryptsetup's lines and the
+# plugin's (through libcryptsetup's log, crypt_log) appear on the serial log.
+TOKEN_CMDLINE="systemd.journald.forward_to_console=1"
+# What the plugin says when it hands a secret over (log_verbose in
+# token/cocosecret-token.c): "<dev>: secret <GUID> for cocosecret token N (keyslot K...".
+TOKEN_USED="for cocosecret token "
+
+# tboot [test-vm/boot options]: boot with the initramfs that the real
+# `dracut -a cocosecret-token` makes (systemd mode only: systemd-cryptsetup runs
+# the plugin), plus the checkout's build/token plugin ($COCOSECRET_TOKEN_PLUGIN).
+tboot() {
+	[ "$MODE" = systemd ] || fail "MODE is '$MODE': the token module needs systemd"
+	_boot --dracut-module cocosecret-token "$@"
+}
+
+# refute_module_units: none of 50cocosecret's own unlock or wipe ran (its
+# lines and units), so what opened the volumes is systemd-cryptsetup.
+refute_module_units() {
+	refute_log "cocosecret@"
+	refute_log "cocosecret-unlock"
+	refute_log "cocosecret: unlocked /dev/"
+	refute_log "Wipe the launch secrets before switching root (cocosecret)"
+}
