@@ -99,9 +99,15 @@ install() {
     fi
 
     # the plugin, where the image's libcryptsetup looks for it, with the
-    # libraries it links (libcryptsetup, json-c, nettle), as 91fido2 and
-    # 91tpm2-tss install systemd's plugins
-    inst_library "$plugin" "$dir/$COCOSECRET_TOKEN_SO"
+    # libraries it links (libcryptsetup, json-c, nettle: dracut-install
+    # resolves an ELF file's libraries; dracut-ng has no inst_library).  An
+    # image without it would boot to the prompt on every VM: dracut ignores
+    # install()'s status, so stop it here.
+    inst_binary "$plugin" "$dir/$COCOSECRET_TOKEN_SO"
+    if [[ ! -f "$initdir$dir/$COCOSECRET_TOKEN_SO" ]]; then
+        dfatal "cocosecret-token: could not install $plugin as $dir/$COCOSECRET_TOKEN_SO"
+        exit 1
+    fi
     # the wipe: cocosecret-token-wipe runs `cocosecret wipe`
     inst_binary "$bin" /usr/sbin/cocosecret
     inst_script "$moddir/cocosecret-token-wipe" /usr/libexec/cocosecret/cocosecret-token-wipe
