@@ -147,6 +147,10 @@ TOKEN_CMDLINE="systemd.journald.forward_to_console=1"
 # token/cocosecret-token.c): "<dev>: secret <GUID> for cocosecret token N (keyslot K...".
 TOKEN_USED="for cocosecret token "
 
+# The start of a systemd-cryptsetup journal line on the console, as an ERE: systemd
+# 257 wraps error lines in colour escapes ("ESC[0;1;31m...").
+SDC_RE='systemd-cryptsetup\[[0-9]+\]: (.\[[0-9;]*m)?'
+
 # tboot [test-vm/boot options]: boot with the initramfs that the real
 # `dracut -a cocosecret-token` makes (systemd mode only: systemd-cryptsetup runs
 # the plugin), plus the checkout's build/token plugin ($COCOSECRET_TOKEN_PLUGIN).

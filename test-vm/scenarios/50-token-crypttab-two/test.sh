@@ -32,8 +32,8 @@ test_run() {
 		--append "rd.luks.uuid=$root rd.luks.uuid=$data root=/dev/mapper/vda_crypt init_on_free=1 $TOKEN_CMDLINE $DRACUT_CMDLINE" \
 		--expect "COCO-READY root" --fail-on "$PROMPT" --scan-for secret
 	# systemd-cryptsetup ran the plugin for both, under the crypttab names
-	assert_log_re "systemd-cryptsetup\[[0-9]+\]: cocosecret: /dev/disk/by-uuid/$root: secret $DISK_GUID ${TOKEN_USED}0 \(keyslot 1, header authenticated\)"
-	assert_log_re "systemd-cryptsetup\[[0-9]+\]: cocosecret: /dev/disk/by-uuid/$data: secret $DISK_GUID ${TOKEN_USED}0 \(keyslot 1, header authenticated\)"
+	assert_log_re "${SDC_RE}cocosecret: /dev/disk/by-uuid/$root: secret $DISK_GUID ${TOKEN_USED}0 \(keyslot 1, header authenticated\)"
+	assert_log_re "${SDC_RE}cocosecret: /dev/disk/by-uuid/$data: secret $DISK_GUID ${TOKEN_USED}0 \(keyslot 1, header authenticated\)"
 	assert_log "name=vda_crypt uuid=CRYPT-LUKS2-"
 	assert_log "name=vdb_crypt uuid=CRYPT-LUKS2-"
 	assert_log "COCO: root=/dev/mapper/vda_crypt fstype=ext4"

@@ -16,7 +16,7 @@ test_setup() {
 test_run() {
 	tboot --disk root.img --append "$(luks_root root.img) $TOKEN_CMDLINE $DRACUT_CMDLINE" \
 		--send-after "$PROMPT" --send-file typed --expect "COCO-READY root"
-	assert_log_re "systemd-cryptsetup\[[0-9]+\]: cocosecret: /dev/disk/by-uuid/$(luks_uuid root.img): no launch secret area \([^)]*efi_secret.0\): token 0 not applicable"
+	assert_log_re "${SDC_RE}cocosecret: /dev/disk/by-uuid/$(luks_uuid root.img): no launch secret area \([^)]*efi_secret.0\): token 0 not applicable"
 	assert_log "$PROMPT"
 	refute_log "efi_secret efi_secret.0: Created"
 	assert_log_re "cocosecret-token-wipe.service.*unmet condition"

@@ -18,7 +18,7 @@ test_run() {
 	tboot --disk root.img --secret-table table.bin \
 		--append "$(luks_root root.img) $TOKEN_CMDLINE $DRACUT_CMDLINE" \
 		--send-after "$PROMPT" --send-file typed --expect "COCO-READY root" --scan-for wrong
-	assert_log_re "systemd-cryptsetup\[[0-9]+\]: cocosecret: /dev/disk/by-uuid/$(luks_uuid root.img): header refused: its MAC does not match"
+	assert_log_re "${SDC_RE}cocosecret: /dev/disk/by-uuid/$(luks_uuid root.img): header refused: its MAC does not match"
 	refute_log "$TOKEN_USED"
 	assert_log "$PROMPT"
 	assert_log "cocosecret: wiped secret $DISK_GUID"

@@ -24,12 +24,12 @@ test_run() {
 	BOOT_TIMEOUT=200 tboot --disk root.img --secret-table table.bin \
 		--append "$(luks_root root.img) rd.luks.options=headless=1 rd.timeout=60 $TOKEN_CMDLINE" \
 		--expect "Entering emergency mode" --fail-on "$PROMPT" --fail-on "COCO-READY root" --scan-for wrong
-	assert_log_re "systemd-cryptsetup\[[0-9]+\]: cocosecret: /dev/disk/by-uuid/$(luks_uuid root.img): header refused: its MAC does not match"
-	assert_log_re "systemd-cryptsetup\[[0-9]+\]: Password querying disabled via 'headless' option"
+	assert_log_re "${SDC_RE}cocosecret: /dev/disk/by-uuid/$(luks_uuid root.img): header refused: its MAC does not match"
+	assert_log_re "${SDC_RE}Password querying disabled via 'headless' option"
 	refute_log "$PROMPT"
 	# fails fast: the refusal and systemd-cryptsetup's failure within seconds
 	t_try=$(grep -a "header refused: its MAC" "$T/serial.log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' | head -n 1)
-	t_fail=$(grep -a "systemd\[1\]: Failed to start systemd-cryptsetup@" "$T/serial.log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' | head -n 1)
+	t_fail=$(grep -aE "systemd\[1\]: (.\[[0-9;]*m)?Failed to start systemd-cryptsetup@" "$T/serial.log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' | head -n 1)
 	echo "plugin refused at $t_try s, systemd-cryptsetup failed at $t_fail s"
 	[ -n "$t_try" ] && [ -n "$t_fail" ] && [ "$(echo "$t_fail - $t_try < 15" | bc)" = 1 ] ||
 		fail "systemd-cryptsetup did not fail within 15 s of the refusal"
