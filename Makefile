@@ -280,10 +280,12 @@ install: $(BIN) $(MANPAGES) $(TOKEN_SO)
 	install -D -m 0755 token/cocosecret-token-wipe $(DESTDIR)$(LIBEXECDIR)/cocosecret-token-wipe
 	install -D -m 0644 docs/cocosecret.8 $(DESTDIR)$(MANDIR)/man8/cocosecret.8
 	install -D -m 0644 docs/dracut.cocosecret.7 $(DESTDIR)$(MANDIR)/man7/dracut.cocosecret.7
-	install -d $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret
-	for f in dracut-module/50cocosecret/*; do \
-		if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
-		install -m $$m "$$f" $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/ || exit 1; \
+	for d in 50cocosecret 50cocosecret-token; do \
+		install -d $(DESTDIR)$(DRACUTDIR)/modules.d/$$d || exit 1; \
+		for f in dracut-module/$$d/*; do \
+			if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
+			install -m $$m "$$f" $(DESTDIR)$(DRACUTDIR)/modules.d/$$d/ || exit 1; \
+		done; \
 	done
 
 # --- Debian package: make deb (debian/README.source) ----------------------
@@ -296,7 +298,7 @@ DEB		:= $(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.deb
 deb: $(DEB)
 
 $(DEB): $(BIN) $(MANPAGES) $(TOKEN_SO) Makefile README.md $(wildcard debian/* debian/*/* \
-		dracut-module/50cocosecret/* docs/*.md token/* src/*)
+		dracut-module/50cocosecret/* dracut-module/50cocosecret-token/* docs/*.md token/* src/*)
 	@scripts/deps.sh deb
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/cocosecret-$(VERSION)
 	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files

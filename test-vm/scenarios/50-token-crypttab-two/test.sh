@@ -4,8 +4,8 @@
 # opens both through libcryptsetup-token-cocosecret.so (its log line, under the
 # crypttab names); none of 50cocosecret's units is in the image. The plugin keeps the
 # entry (the default), so the second volume finds it; cocosecret-token-wipe.service
-# wipes it after both, before switch_root. init_on_free=1, as for any kept entry
-# (docs/TOKEN.md). RAM clean. And dracut refuses both modules in one image.
+# wipes it after both, before switch_root (init_on_free=1 in TOKEN_CMDLINE, as for
+# any kept entry: docs/TOKEN.md). RAM clean. And dracut refuses both modules in one image.
 TEST_DESCRIPTION="token: crypttab root + data volume sharing a GUID, via systemd-cryptsetup and the plugin"
 TEST_MODES="systemd"
 TEST_DRACUT="059 106"
@@ -29,7 +29,7 @@ test_run() {
 	data=$(luks_uuid data.img)
 	tboot --dracut-args "--include $T/crypttab /etc/crypttab" \
 		--disk root.img --disk data.img --secret-table table.bin \
-		--append "rd.luks.uuid=$root rd.luks.uuid=$data root=/dev/mapper/vda_crypt init_on_free=1 $TOKEN_CMDLINE $DRACUT_CMDLINE" \
+		--append "rd.luks.uuid=$root rd.luks.uuid=$data root=/dev/mapper/vda_crypt $TOKEN_CMDLINE $DRACUT_CMDLINE" \
 		--expect "COCO-READY root" --fail-on "$PROMPT" --scan-for secret
 	# systemd-cryptsetup ran the plugin for both, under the crypttab names
 	assert_log_re "${SDC_RE}cocosecret: /dev/disk/by-uuid/$root: secret $DISK_GUID ${TOKEN_USED}0 \(keyslot 1, header authenticated\)"
