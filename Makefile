@@ -305,10 +305,12 @@ install: $(BIN) $(MANPAGES) $(TOKEN_SO)
 		$(DESTDIR)$(ITOOLSDIR)/scripts/cocosecret-functions
 	install -D -m 0644 initramfs-tools/initramfs.conf \
 		$(DESTDIR)$(PREFIX)/share/doc/cocosecret/examples/initramfs.conf
-	install -d $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret
-	for f in dracut-module/50cocosecret/*; do \
-		if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
-		install -m $$m "$$f" $(DESTDIR)$(DRACUTDIR)/modules.d/50cocosecret/ || exit 1; \
+	for d in 50cocosecret 50cocosecret-token; do \
+		install -d $(DESTDIR)$(DRACUTDIR)/modules.d/$$d || exit 1; \
+		for f in dracut-module/$$d/*; do \
+			if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
+			install -m $$m "$$f" $(DESTDIR)$(DRACUTDIR)/modules.d/$$d/ || exit 1; \
+		done; \
 	done
 
 # --- Debian package: make deb (debian/README.source) ----------------------
@@ -321,8 +323,9 @@ DEB		:= $(DEB_DIR)/cocosecret_$(VERSION)-1_amd64.deb
 deb: $(DEB)
 
 $(DEB): $(BIN) $(MANPAGES) $(TOKEN_SO) Makefile README.md $(wildcard debian/* debian/*/* \
-		dracut-module/50cocosecret/* initramfs-tools/*/* initramfs-tools/*/*/* \
-		initramfs-tools/initramfs.conf docs/*.md token/* src/*)
+		dracut-module/50cocosecret/* dracut-module/50cocosecret-token/* \
+		initramfs-tools/*/* initramfs-tools/*/*/* initramfs-tools/initramfs.conf \
+		docs/*.md token/* src/*)
 	@scripts/deps.sh deb
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/cocosecret-$(VERSION)
 	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files

@@ -103,7 +103,7 @@ deb_test() {
 # cocosecret, for `cocosecret wipe`); no maintainer scripts (nothing is
 # enabled on the running system).
 deb_token_test() {
-	local deb=$1 ver=$2 x=$work/deb/xt dir
+	local deb=$1 ver=$2 x=$work/deb/xt dir f want got
 	check "deb: cocosecret-token built" test -f "$deb" || return
 	dpkg-deb -f "$deb" >"$work/deb/control-token"
 	dpkg-deb -x "$deb" "$x"
@@ -116,6 +116,15 @@ deb_token_test() {
 		usr/lib/systemd/system/emergency.service.d/cocosecret-token-wipe.conf \
 		usr/lib/systemd/system/rescue.service.d/cocosecret-token-wipe.conf; do cmp -s "$1/$f" "$2/token/${f##*/}" || exit 1; done
 		test -x "$1/usr/libexec/cocosecret/cocosecret-token-wipe"' sh "$x" "$top"
+	f=ok
+	for want in "$top"/dracut-module/50cocosecret-token/*; do
+		got=$x/usr/lib/dracut/modules.d/50cocosecret-token/$(basename "$want")
+		# the checkout's links are files in the package (make install copies them)
+		{ [ -f "$got" ] && [ ! -L "$got" ] && cmp -s "$want" "$got"; } || f="$(basename "$want") differs"
+		[ -x "$want" ] && [ ! -x "$got" ] && f="$(basename "$want") not executable"
+		[ ! -x "$want" ] && [ -x "$got" ] && f="$(basename "$want") executable"
+	done
+	check "deb: cocosecret-token: every file of the dracut module, in /usr/lib/dracut/modules.d/50cocosecret-token ($f)" test "$f" = ok
 	check "deb: cocosecret-token depends on cocosecret (= $ver-1), libcryptsetup12, libjson-c5, libnettle8" sh -c '
 		grep -q "^Depends:.*cocosecret (= $2-1)" "$1" && grep -q "^Depends:.*libcryptsetup12" "$1" &&
 		grep -q "^Depends:.*libjson-c5" "$1" && grep -q "^Depends:.*libnettle8" "$1"' sh "$work/deb/control-token" "$ver"

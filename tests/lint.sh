@@ -3,11 +3,13 @@
 # under dash (the hooks are sourced by dracut's /bin/sh) and pass shellcheck.
 
 dmod=$top/dracut-module/50cocosecret
-for f in "$dmod"/*.sh; do
+tmod=$top/dracut-module/50cocosecret-token
+for f in "$dmod"/*.sh "$tmod"/module-setup.sh; do
 	case "$f" in
-	*/module-setup.sh)	# sourced by dracut's bash
-		check "bash -n $(basename "$f")" bash -n "$f"
-		check "shellcheck (bash) $(basename "$f")" shellcheck -s bash -e SC2034,SC2154 "$f"
+	*/module-setup.sh | */cocosecret-build.sh)	# sourced by dracut's bash
+		check "bash -n ${f#"$top"/dracut-module/}" bash -n "$f"
+		# -x: follow the `source` of cocosecret-build.sh (-P: from the checkout)
+		check "shellcheck (bash) ${f#"$top"/dracut-module/}" shellcheck -x -P "$top" -s bash -e SC2034,SC2154 "$f"
 		;;
 	*)
 		check "dash -n $(basename "$f")" dash -n "$f"
@@ -30,3 +32,13 @@ for f in "$itools"/hooks/cocosecret "$itools"/scripts/*/cocosecret "$itools"/scr
 	fi
 done
 check "initramfs-tools scripts are executable" sh -c "test -x '$itools/hooks/cocosecret' && for f in '$itools'/scripts/*/cocosecret; do test -x \"\$f\" || exit 1; done"
+
+# the token module's files: its own module-setup.sh above; the rest are links to
+# the files make install, the package and the image use (token/, 50cocosecret)
+check "50cocosecret-token: the links resolve to token/ and 50cocosecret" sh -c '
+	for f in cocosecret-token-wipe cocosecret-token-wipe.service \
+		cocosecret-token-emergency.service cocosecret-token-wipe.conf; do
+		[ "$(readlink "$1/$f")" = "../../token/$f" ] && [ -f "$1/$f" ] || exit 1; done
+	[ "$(readlink "$1/cocosecret-build.sh")" = "../50cocosecret/cocosecret-build.sh" ]' sh "$tmod"
+check "dash -n cocosecret-token-wipe" dash -n "$top/token/cocosecret-token-wipe"
+check "shellcheck (sh) cocosecret-token-wipe" shellcheck -s sh "$top/token/cocosecret-token-wipe"

@@ -15,7 +15,7 @@ set yrange [0:*]
 set grid ytics
 set key off
 set xtics rotate by -25 nomirror
-color(v) = v eq "cocosecret" ? 0x2b7bba : (v eq "crypt-keyfile" ? 0x999999 : 0xe08a2b)
+color(v) = v eq "cocosecret" ? 0x2b7bba : (v eq "token" ? 0x3cae63 : (v eq "crypt-keyfile" ? 0x999999 : 0xe08a2b))
 plot datafile using 1:5:(color(stringcolumn(2))):xtic(sprintf("%s\n%s", stringcolumn(3), stringcolumn(2))) \
         with boxes lc rgb variable, \
      '' using 1:5:4:6 with yerrorbars lc rgb "black" pt 0, \

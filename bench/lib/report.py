@@ -234,7 +234,7 @@ def boot_breakdown(d):
         print("|---|---|---|---|---|")
     med = lambda xs: rfmt(statistics.median(xs)) if xs else "–"
     for m in sorted({r["mode"] for r in rows}):
-        for v in ("cocosecret", "crypt-keyfile", "crypt-efisecret"):
+        for v in ("cocosecret", "token", "crypt-keyfile", "crypt-efisecret"):
             rs = [r for r in rows if r["mode"] == m and r["variant"] == v and r["status"] == "ok"]
             if not rs:
                 continue
@@ -255,6 +255,29 @@ def boot_breakdown(d):
             else:
                 a = [g(r, "uptime_s") - g(r, "dm_s") for r in rs if g(r, "dm_s") is not None]
                 print(f"| {m} | {v} | {med(k_dm)} | {med(a)} | {med(up)} |")
+    print()
+
+
+def token_note(d):
+    """The token plugin's path (systemd-cryptsetup + libcryptsetup-token-cocosecret.so)
+    against the module's own unlock and the key-in-initramfs floor, same rounds."""
+    rows = load(os.path.join(d, "boot.tsv"))
+    if rows is None:
+        return
+    for m in sorted({r["mode"] for r in rows}):
+        ok = lambda v: [r for r in rows if r["mode"] == m and r["variant"] == v
+                        and r["status"] == "ok" and r["uptime_s"] not in ("", "-")]
+        tk = ok("token")
+        if not tk:
+            continue
+        med = lambda rs: statistics.median(float(r["uptime_s"]) for r in rs) if rs else None
+        for other in ("cocosecret", "crypt-keyfile"):
+            o = ok(other)
+            if not o:
+                continue
+            pairs = paired(tk, o, "uptime_s")
+            print(f"- {m}: token / {other} = **{med(tk) / med(o):.3f}** (medians "
+                  f"{med(tk):.2f} / {med(o):.2f} s; per-round {fmt(mmm(pairs), nd=3)})")
     print()
 
 
@@ -325,8 +348,9 @@ def main():
     unlock_table(d)
     chart = boot_like(d, "boot.tsv",
                       "### 2. Boot to the real root (kernel clock at the root's `COCO: uptime`)",
-                      ["cocosecret", "crypt-keyfile", "crypt-efisecret"], "crypt-keyfile",
+                      ["cocosecret", "token", "crypt-keyfile", "crypt-efisecret"], "crypt-keyfile",
                       1.05, "uptime", "uptime_s", "ratio")
+    token_note(d)
     boot_breakdown(d)
     efisecret_note(d)
     boot_like(d, "fallback.tsv",

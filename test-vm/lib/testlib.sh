@@ -177,3 +177,34 @@ itools_image() {
 iboot() {
 	_boot --initrd "$T/initrd.img" "$@"
 }
+
+# --- the token plugin's initramfs (dracut -a cocosecret-token, scenarios 50-) ---
+# journald forwards the journal to the console: systemd-cryptsetup's lines and the
+# plugin's (through libcryptsetup's log, crypt_log) appear on the serial log.
+# init_on_free=1, as docs/TOKEN.md asks for every token image: the plugin keeps the
+# entry (its read leaves efi_secret's seq_file buffer freed, uncleared).
+TOKEN_CMDLINE="systemd.journald.forward_to_console=1 init_on_free=1"
+# What the plugin says when it hands a secret over (log_verbose in
+# token/cocosecret-token.c): "<dev>: secret <GUID> for cocosecret token N (keyslot K...".
+TOKEN_USED="for cocosecret token "
+
+# The start of a systemd-cryptsetup journal line on the console, as an ERE: systemd
+# 257 wraps error lines in colour escapes ("ESC[0;1;31m...").
+SDC_RE='systemd-cryptsetup\[[0-9]+\]: (.\[[0-9;]*m)?'
+
+# tboot [test-vm/boot options]: boot with the initramfs that the real
+# `dracut -a cocosecret-token` makes (systemd mode only: systemd-cryptsetup runs
+# the plugin), plus the checkout's build/token plugin ($COCOSECRET_TOKEN_PLUGIN).
+tboot() {
+	[ "$MODE" = systemd ] || fail "MODE is '$MODE': the token module needs systemd"
+	_boot --dracut-module cocosecret-token "$@"
+}
+
+# refute_module_units: none of 50cocosecret's own unlock or wipe ran (its
+# lines and units), so what opened the volumes is systemd-cryptsetup.
+refute_module_units() {
+	refute_log "cocosecret@"
+	refute_log "cocosecret-unlock"
+	refute_log "cocosecret: unlocked /dev/"
+	refute_log "Wipe the launch secrets before switching root (cocosecret)"
+}

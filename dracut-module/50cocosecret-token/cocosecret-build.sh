@@ -1,0 +1,1 @@
+../50cocosecret/cocosecret-build.sh
