@@ -281,7 +281,7 @@ check "token: cocosecret-token-wipe wipes the trusted GUIDs (exit $rc)" \
 check "token: ...and leaves another program's entry" test -e "$TK/sec/$OTHER_GUID"
 check "token: the units name the script make install puts in place" sh -c \
 	"grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-wipe.service' &&
-	 grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-emergency.service'"
+	 grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe --emergency\$' '$top/token/cocosecret-token-emergency.service'"
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$TK/units"
 	cp "$top"/token/*.service "$TK/units/"
