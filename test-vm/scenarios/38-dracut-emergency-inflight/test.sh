@@ -58,7 +58,7 @@ test_run() {
 	failed=$(grep -anF "test: the boot fails mid-unlock" "$T/serial.log" | head -n 1 | cut -d: -f1)
 	waiting=$(grep -anF "waiting for the unlock in flight" "$T/serial.log" | head -n 1 | cut -d: -f1)
 	finished=$(grep -anF "the unlock in flight finished" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	shell=$(grep -anF "$SHELL_STARTED" "$T/serial.log" | head -n 1 | cut -d: -f1)
+	shell=$(grep -anF -- "$SHELL_STARTED" "$T/serial.log" | head -n 1 | cut -d: -f1)
 	echo "opening at line $opening, failure at $failed, waiting at $waiting, finished at $finished, shell at $shell"
 	[ -n "$opening" ] && [ -n "$failed" ] && [ -n "$waiting" ] && [ -n "$finished" ] &&
 		[ "$opening" -lt "$failed" ] && [ "$failed" -lt "$waiting" ] &&
