@@ -20,13 +20,13 @@ test_setup() {
 	mkpass passphrase
 	mkpass secret
 	mkdisk root.img passphrase -t luks2
-	# the secret's keyslot: argon2id, 64 MiB, 4 passes (what 33's mkdisk -m 131072
-	# gets here, ~11 s there with 1 thread); with libcryptsetup's 4 threads here the
-	# derivation measured ~4 s under TCG: enough for the failure to land inside it.
-	# (A generated secret gets PBKDF2 at the minimum: a --secret-file takes the
-	# options.)
+	# the secret's keyslot: argon2id, 128 MiB, 8 passes: ~16 s under TCG. (64 MiB
+	# and 4 passes took ~4 s with libcryptsetup's 4 threads, and on a busy host
+	# PID 1, starved by them, started the emergency units only after the keyslot
+	# had finished: no unlock in flight left to wait for.) A generated secret gets
+	# PBKDF2 at the minimum: a --secret-file takes the options.
 	"$COCOSECRET_BIN" enroll --key-file passphrase --secret-file secret \
-		--pbkdf argon2id --pbkdf-memory 65536 --pbkdf-force-iterations 4 root.img
+		--pbkdf argon2id --pbkdf-memory 131072 --pbkdf-force-iterations 8 root.img
 	mktable table.bin "$DISK_GUID=secret"
 	printf '[Unit]\nWants=cocosecret-test-fail.service\n' >fail.conf
 	cat >cocosecret-test-fail.service <<'UNIT'
