@@ -114,3 +114,18 @@ is "options: swap is not ours (1)" " rc=1" uo "" "$u1" swap
 is "options: rd.luks.allow-discards for every volume" "--allow-discards  rc=0" uo "rd.luks.allow-discards" "$u1" -
 is "options: rd.luks.allow-discards=UUID prefix" "--allow-discards  rc=0" uo "rd.luks.allow-discards=luks-${u1%%-*}" "$u1" -
 is "options: rd.luks.allow-discards for another volume" " rc=0" uo "rd.luks.allow-discards=$u2" "$u1" -
+
+# the emergency wipe waits for an unlock in flight (by /proc/PID/comm), then
+# kills it after the bound: a copy of sleep under a name no real process has
+# (the library's own name, cocosecret, would match other runs' binaries)
+# (each case waits until the child has exec'd: before, its comm is dash's)
+cp "$(command -v sleep)" "$ML/cocoinflight"
+started='until read -r c </proc/$!/comm && [ "$c" = cocoinflight ]; do :; done;'
+modlib_run "" "t0=\$(date +%s); $ML/cocoinflight 2 & $started cocosecret_wait_inflight cocoinflight; echo \"rc=\$? \$((\$(date +%s) - t0))\"" >"$ML/out"
+check "module: the emergency wipe waits for an unlock in flight to finish" grep -qE '^rc=0 [2-4]$' "$ML/out"
+check "module: ...and says so" sh -c "grep -q 'waiting for the unlock in flight (pid [0-9]*)' '$ML/err' && grep -q 'the unlock in flight finished after' '$ML/err'"
+modlib_run "" "COCOSECRET_INFLIGHT_WAIT=1; $ML/cocoinflight 60 & p=\$!; $started cocosecret_wait_inflight cocoinflight; echo \"rc=\$?\"; wait \$p; echo \"status=\$?\"" >"$ML/out"
+check "module: ...kills it (SIGKILL) after the bound" sh -c "grep -qx 'rc=0' '$ML/out' && grep -qx 'status=137' '$ML/out'"
+check "module: ...and says so" grep -q 'the unlock in flight still runs after [0-9]* s: killing it' "$ML/err"
+modlib_run "" 'cocosecret_wait_inflight cocoinflight; echo "rc=$?"' >"$ML/out"
+check "module: nothing in flight: no wait, no line" sh -c "grep -qx 'rc=0' '$ML/out' && ! grep -q 'in flight' '$ML/err'"

@@ -279,9 +279,27 @@ tk_collect
 check "token: cocosecret-token-wipe wipes the trusted GUIDs (exit $rc)" \
 	test "$rc" = 0 -a ! -e "$TK/sec/$DISK_GUID" -a ! -e "$TK/sec/$TOKEN_GUID"
 check "token: ...and leaves another program's entry" test -e "$TK/sec/$OTHER_GUID"
+# --emergency: wait for the unlock in flight, kill it after the bound (a copy
+# of sleep under a name no real process has stands for systemd-cryptsetup)
+cp "$(command -v sleep)" "$TK/cocoinflight"
+for g in $DISK_GUID $TOKEN_GUID; do printf 'x' >"$TK/sec/$g"; done
+COCOSECRET="$TK/cocosecret" COCOSECRET_TRUSTED="$TK/cfg/trusted-guids" sh -c '"$1" 2 & until read -r c </proc/$!/comm && [ "$c" = cocoinflight ]; do :; done
+	COCOSECRET_INFLIGHT_NAME=cocoinflight exec "$2" --emergency' sh "$TK/cocoinflight" "$TK_WIPE" \
+	>"$work/out" 2>"$work/err" </dev/null
+rc=$?
+check "token: --emergency waits for the unlock in flight, then wipes (exit $rc)" sh -c \
+	"[ $rc = 0 ] && grep -q 'waiting for the unlock in flight' '$work/err' &&
+	 grep -q 'the unlock in flight finished after' '$work/err' && [ ! -e '$TK/sec/$DISK_GUID' ]"
+for g in $DISK_GUID $TOKEN_GUID; do printf 'x' >"$TK/sec/$g"; done
+COCOSECRET="$TK/cocosecret" COCOSECRET_TRUSTED="$TK/cfg/trusted-guids" sh -c '"$1" 60 & until read -r c </proc/$!/comm && [ "$c" = cocoinflight ]; do :; done
+	COCOSECRET_INFLIGHT_NAME=cocoinflight COCOSECRET_INFLIGHT_WAIT=1 "$2" --emergency; echo "rc=$?"
+	wait $!; echo "status=$?"' sh "$TK/cocoinflight" "$TK_WIPE" >"$work/out" 2>"$work/err" </dev/null
+check "token: ...kills it (SIGKILL) after the bound, then wipes" sh -c \
+	"grep -qx rc=0 '$work/out' && grep -qx status=137 '$work/out' &&
+	 grep -q 'still runs after [0-9]* s: killing it' '$work/err' && [ ! -e '$TK/sec/$DISK_GUID' ]"
 check "token: the units name the script make install puts in place" sh -c \
 	"grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-wipe.service' &&
-	 grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe\$' '$top/token/cocosecret-token-emergency.service'"
+	 grep -q '^ExecStart=/usr/libexec/cocosecret/cocosecret-token-wipe --emergency\$' '$top/token/cocosecret-token-emergency.service'"
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$TK/units"
 	cp "$top"/token/*.service "$TK/units/"

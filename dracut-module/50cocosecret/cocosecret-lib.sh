@@ -370,6 +370,96 @@ cocosecret_wipe_if_done() {
     return 0
 }
 
+# The PIDs of the running processes whose name (/proc/PID/comm, 15
+# characters at most) is one of the words of $1, zombies left out: their
+# memory is gone already.  Into _inflight, space-separated ("" when none).
+_cocosecret_procs() {
+    local _p _c _k _v _r
+    _inflight=""
+    for _p in /proc/[0-9]*; do
+        _c=""
+        read -r _c < "$_p/comm" 2> /dev/null || continue
+        case " $1 " in *" $_c "*) ;; *) continue ;; esac
+        _v=""
+        while read -r _k _v _r; do
+            [ "$_k" = State: ] && break
+        done < "$_p/status" 2> /dev/null
+        [ "$_v" = Z ] && continue
+        _inflight="$_inflight ${_p#/proc/}"
+    done
+    _inflight=${_inflight# }
+    return 0
+}
+
+# The emergency path (a unit failed, a device timed out: emergency.target),
+# before the wipe and the shell: an unlock may be in flight, a `cocosecret
+# unlock` (cocosecret@.service) that read the secret and is deriving a slow
+# keyslot with it in its memory.  Unlinking the entry does not reach that
+# copy, and the shell is on the host's console.  Wait for it: the binary
+# blocks TERM from its read to its last wipe and scrubs every copy as it
+# exits.  After COCOSECRET_INFLIGHT_WAIT seconds (60: an argon2id keyslot
+# of 1 GiB, cryptsetup's largest default, on a slow VM) SIGKILL what still
+# runs, and wait for it to be gone (the kernel frees its pages; init_on_free=1
+# zeroes them).  Without systemd the initqueue runs the unlock in dracut's
+# own process, to its end, before anything else: nothing is ever in flight.
+COCOSECRET_INFLIGHT_WAIT=60
+_cocosecret_uptime() {
+    local _r
+    read -r _up _r < /proc/uptime
+    _up=${_up%%.*}
+}
+cocosecret_wait_inflight() {
+    local _names="${1:-cocosecret}" _t0 _up _said=""
+    _cocosecret_uptime
+    _t0=$_up
+    while :; do
+        _cocosecret_procs "$_names"
+        _cocosecret_uptime
+        [ -n "$_inflight" ] || break
+        if [ -z "$_said" ]; then
+            cocosecret_msg "waiting for the unlock in flight (pid $_inflight) to finish before the emergency shell (at most $COCOSECRET_INFLIGHT_WAIT s)"
+            _said=1
+        fi
+        if [ $((_up - _t0)) -ge "$COCOSECRET_INFLIGHT_WAIT" ]; then
+            cocosecret_msg "the unlock in flight still runs after $((_up - _t0)) s: killing it (pid $_inflight)"
+            # shellcheck disable=SC2086 # one PID per word
+            kill -KILL $_inflight 2> /dev/null
+            _t0=$_up
+            while [ $((_up - _t0)) -lt 30 ]; do
+                sleep 1
+                _cocosecret_procs "$_names"
+                [ -n "$_inflight" ] || break
+                _cocosecret_uptime
+            done
+            if [ -n "$_inflight" ]; then
+                cocosecret_msg "the unlock in flight (pid $_inflight) does not die"
+                return 1
+            fi
+            cocosecret_msg "the unlock in flight is killed"
+            return 0
+        fi
+        sleep 1
+    done
+    [ -n "$_said" ] && cocosecret_msg "the unlock in flight finished after $((_up - _t0)) s"
+    return 0
+}
+
+# The emergency wipe (cocosecret-emergency.service, the emergency hook):
+# wait for an unlock in flight, then the last wipe.  An unlock that cannot be
+# stopped stops the boot instead (power off), as a wipe that fails does.
+cocosecret_wipe_emergency() {
+    cocosecret_enabled || return 0
+    [ -e "$COCOSECRET_AREA" ] || return 0
+    if ! cocosecret_wait_inflight cocosecret; then
+        cocosecret_wipe_ours
+        cocosecret_msg "an unlock holding the secret cannot be stopped: stopping the boot (power off)"
+        sync 2> /dev/null
+        echo o > "$COCOSECRET_SYSRQ" 2> /dev/null
+        return 1
+    fi
+    cocosecret_wipe_final
+}
+
 # The last wipe before switch_root (cleanup hook, cocosecret-wipe.service) and
 # before any emergency shell: nothing to do without a secret area, or once
 # everything of ours is wiped.  A wipe that fails stops the boot.
