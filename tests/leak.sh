@@ -260,7 +260,12 @@ else
 		if [ "$(id -u)" = 0 ]; then
 			lk_start "${nobody[@]}" sleep 30
 			lk_wait_proc unlimited
-			ctl_uid=$(stat -c %u "/proc/$pid/status")
+			# (the limit is set before setpriv drops to nobody: wait for that too)
+			for _ in $(seq 100); do
+				ctl_uid=$(stat -c %u "/proc/$pid/status" 2>/dev/null)
+				[ "$ctl_uid" = 65534 ] && break
+				sleep 0.05
+			done
 			lk_abort
 		fi
 		rm -f "$CD"/core*
