@@ -122,6 +122,21 @@ refute_log() {
 	echo "ok: no '$1'"
 }
 
+# assert_log_order TEXT TEXT...: each TEXT is in the serial log, and the first line
+# holding each comes strictly after the first line holding the one before (fixed
+# strings), e.g. the wipe before the shell.
+assert_log_order() {
+	local text line prev=0 prevtext="" lines=""
+	for text in "$@"; do
+		line=$(grep -anF -- "$text" "$T/serial.log" | head -n 1 | cut -d: -f1)
+		[ -n "$line" ] || fail "serial log lacks '$text'"
+		[ "$line" -gt "$prev" ] ||
+			fail "'$text' (line $line) does not come after '$prevtext' (line $prev)"
+		prev=$line prevtext=$text lines="$lines $line"
+	done
+	echo "ok: in this order (lines$lines): $*"
+}
+
 # log_value KEY: the value of the last "KEY=value" on the console (e.g. elapsed_ms).
 log_value() {
 	grep -oE -- "$1=[^ ]*" "$T/serial.log" | tail -n 1 | cut -d= -f2 | tr -d '\r'

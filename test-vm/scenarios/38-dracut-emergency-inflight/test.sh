@@ -46,7 +46,6 @@ UNIT
 SHELL_STARTED="- Emergency Mode."
 
 test_run() {
-	local opening failed waiting finished shell
 	# rd.shell is on (dracut's default): the shell is what the host wants
 	BOOT_TIMEOUT=300 _boot --dracut-args "--include $T/fail.conf /etc/systemd/system/cocosecret@.service.d/fail.conf --include $T/cocosecret-test-fail.service /etc/systemd/system/cocosecret-test-fail.service" \
 		--disk root.img --secret-table table.bin --append "$(luks_root root.img)" \
@@ -57,17 +56,9 @@ test_run() {
 	assert_log "cocosecret: the unlock in flight finished after "
 	assert_log "cocosecret: wiped secret $DISK_GUID"
 	refute_log "killing it"
-	opening=$(grep -anF "cocosecret: opening" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	failed=$(grep -anF "test: the boot fails mid-unlock" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	waiting=$(grep -anF "waiting for the unlock in flight" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	finished=$(grep -anF "the unlock in flight finished" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	shell=$(grep -anF -- "$SHELL_STARTED" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	echo "opening at line $opening, failure at $failed, waiting at $waiting, finished at $finished, shell at $shell"
-	[ -n "$opening" ] && [ -n "$failed" ] && [ -n "$waiting" ] && [ -n "$finished" ] &&
-		[ "$opening" -lt "$failed" ] && [ "$failed" -lt "$waiting" ] &&
-		[ "$waiting" -lt "$finished" ] && [ "$finished" -lt "$shell" ] ||
-		fail "the shell did not come after the failure, the wait and the unlock's end"
+	# the unlock's start, the failure, the wait, the unlock's end, the shell
+	assert_log_order "cocosecret: opening" "test: the boot fails mid-unlock" \
+		"waiting for the unlock in flight" "the unlock in flight finished" "$SHELL_STARTED"
 	# the wipe (the binary's own, or the emergency unit's) before the shell
-	[ "$(grep -anF "cocosecret: wiped secret $DISK_GUID" "$T/serial.log" | head -n 1 | cut -d: -f1)" -lt "$shell" ] ||
-		fail "the shell came before the wipe"
+	assert_log_order "cocosecret: wiped secret $DISK_GUID" "$SHELL_STARTED"
 }

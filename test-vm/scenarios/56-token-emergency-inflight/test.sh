@@ -53,7 +53,6 @@ UNIT
 SHELL_STARTED="- Emergency Mode."
 
 test_run() {
-	local used failed waiting finished wipe shell
 	# rd.shell is on (dracut's default): the shell is what the host wants
 	BOOT_TIMEOUT=300 tboot --dracut-args "--include $T/fail.conf /etc/systemd/system/systemd-cryptsetup@.service.d/fail.conf --include $T/cocosecret-test-fail.service /etc/systemd/system/cocosecret-test-fail.service" \
 		--disk root.img --secret-table table.bin --append "$(luks_root root.img) $TOKEN_CMDLINE" \
@@ -66,15 +65,8 @@ test_run() {
 	assert_log "cocosecret: wiped secret $DISK_GUID"
 	refute_log "killing it"
 	refute_module_units
-	used=$(grep -anF "$TOKEN_USED" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	failed=$(grep -anF "test: the boot fails mid-keyslot" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	waiting=$(grep -anF "waiting for the unlock in flight" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	finished=$(grep -anF "the unlock in flight finished" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	wipe=$(grep -anF "Finished cocosecret-token-emergency.service" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	shell=$(grep -anF -- "$SHELL_STARTED" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	echo "plugin at line $used, failure at $failed, waiting at $waiting, finished at $finished, emergency wipe at $wipe, shell at $shell"
-	[ -n "$used" ] && [ -n "$failed" ] && [ -n "$waiting" ] && [ -n "$finished" ] && [ -n "$wipe" ] &&
-		[ "$used" -lt "$failed" ] && [ "$failed" -lt "$waiting" ] && [ "$waiting" -lt "$finished" ] &&
-		[ "$finished" -lt "$wipe" ] && [ "$wipe" -lt "$shell" ] ||
-		fail "the shell did not come after the failure, the wait, the unlock's end and the wipe"
+	# the plugin read, the failure, the wait, the unlock's end, the emergency wipe, the shell
+	assert_log_order "$TOKEN_USED" "test: the boot fails mid-keyslot" \
+		"waiting for the unlock in flight" "the unlock in flight finished" \
+		"Finished cocosecret-token-emergency.service" "$SHELL_STARTED"
 }
