@@ -21,9 +21,5 @@ test_run() {
 		--scan-for secret
 	assert_log "cocosecret: wiped secret $DISK_GUID"
 	# the wipe comes before the shell
-	local wipe shell
-	wipe=$(grep -anF "cocosecret: wiped secret $DISK_GUID" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	shell=$(grep -anF "(initramfs)" "$T/serial.log" | head -n 1 | cut -d: -f1)
-	echo "wipe at line $wipe, shell at line $shell"
-	[ "$wipe" -lt "$shell" ] || fail "the shell came before the wipe"
+	assert_log_order "cocosecret: wiped secret $DISK_GUID" "(initramfs)"
 }
